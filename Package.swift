@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "batchrun",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "batchrun", targets: ["batchrun"]),
+    .library(name: "BatchrunKit", targets: ["BatchrunKit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+  ],
+  targets: [
+    .target(
+      name: "BatchrunKit",
+      dependencies: [
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+      ]
+    ),
+    .executableTarget(
+      name: "batchrun",
+      dependencies: [
+        "BatchrunKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "ValidateManifest",
+      dependencies: ["BatchrunKit"],
+      path: "Examples/ValidateManifest"
+    ),
+    .testTarget(
+      name: "BatchrunKitTests",
+      dependencies: ["BatchrunKit"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["BatchrunKit"]
+    ),
+  ]
+)

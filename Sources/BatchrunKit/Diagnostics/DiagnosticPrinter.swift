@@ -1,0 +1,33 @@
+/// Formats diagnostics for a terminal or a log: compiler style, colour only when asked.
+public struct DiagnosticPrinter: Sendable {
+  public var useColor: Bool
+
+  public init(useColor: Bool) {
+    self.useColor = useColor
+  }
+
+  /// One line per diagnostic, and a closing count when there are several.
+  public func format(_ diagnostics: [Diagnostic]) -> String {
+    var out = ""
+    for diagnostic in diagnostics {
+      out += format(diagnostic) + "\n"
+    }
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    if errors > 1 {
+      out += "\(errors) errors\n"
+    }
+    return out
+  }
+
+  public func format(_ diagnostic: Diagnostic) -> String {
+    guard useColor else { return diagnostic.description }
+    let color =
+      switch diagnostic.severity {
+      case .error: "\u{1B}[1;31m"
+      case .warning: "\u{1B}[1;35m"
+      case .note: "\u{1B}[1;30m"
+      }
+    return "\u{1B}[1m\(diagnostic.prefix):\u{1B}[0m \(color)\(diagnostic.severity.rawValue):\u{1B}[0m"
+      + " \u{1B}[1m\(diagnostic.message)\u{1B}[0m"
+  }
+}

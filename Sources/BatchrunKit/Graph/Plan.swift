@@ -1,0 +1,67 @@
+/// What a run will do: the selected jobs of a manifest and the order to prefer among ready ones.
+public struct Plan: Sendable {
+  public let manifest: Manifest
+  public let graph: DependencyGraph
+  /// Indices of the selected jobs (the targets and all they need), in manifest order.
+  public let selected: [Int]
+  /// Per job: the longest remaining path to the end of the graph; higher starts first.
+  public let priority: [Double]
+
+  /// Plans `targets` (job ids; empty for every job), weighting each job by `weight`
+  /// (a previous duration, say), or by 1 to count jobs.
+  ///
+  /// - Throws: a diagnostic per unknown target, with a suggestion.
+  public init(
+    manifest: Manifest, targets: [String] = [], weight: ((Job) -> Double)? = nil
+  ) throws(ManifestError) {
+    let graph = DependencyGraph(jobs: manifest.jobs)
+    var targetIndices: [Int] = []
+    var diagnostics: [Diagnostic] = []
+    for target in targets {
+      if let index = graph.index[target] {
+        targetIndices.append(index)
+      } else {
+        diagnostics.append(
+          Diagnostic(
+            at: nil, file: manifest.path,
+            "no job named '\(target)'\(Suggestion.didYouMean(target, in: manifest.jobs.map(\.id)))"))
+      }
+    }
+    guard diagnostics.isEmpty else { throw .invalid(diagnostics) }
+    self.manifest = manifest
+    self.graph = graph
+    self.selected = targets.isEmpty ? Array(manifest.jobs.indices) : graph.closure(of: targetIndices)
+    let jobs = manifest.jobs
+    self.priority =
+      weight.map { weight in graph.remainingPath { weight(jobs[$0]) } }
+      ?? graph.remainingPath()
+  }
+
+  /// Whether ready job `a` should start before ready job `b`: critical path first, then manifest order.
+  public func startsBefore(_ a: Int, _ b: Int) -> Bool {
+    priority[a] != priority[b] ? priority[a] > priority[b] : a < b
+  }
+
+  /// The start order at `concurrency` if every job took the same time, in waves: each
+  /// wave is what starts together once the previous wave has finished.
+  public func waves(concurrency: Int) -> [[Int]] {
+    var isSelected = [Bool](repeating: false, count: graph.jobs.count)
+    for job in selected { isSelected[job] = true }
+    var remaining = graph.needs.map { $0.lazy.filter { isSelected[$0] }.count }
+    var ready = ReadyQueue(plan: self)
+    for job in selected where remaining[job] == 0 { ready.push(job) }
+    var waves: [[Int]] = []
+    while !ready.isEmpty {
+      var wave: [Int] = []
+      while wave.count < concurrency, let job = ready.pop() { wave.append(job) }
+      for job in wave {
+        for dependent in graph.dependents[job] where isSelected[dependent] {
+          remaining[dependent] -= 1
+          if remaining[dependent] == 0 { ready.push(dependent) }
+        }
+      }
+      waves.append(wave)
+    }
+    return waves
+  }
+}

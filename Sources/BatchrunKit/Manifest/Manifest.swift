@@ -1,0 +1,48 @@
+/// A validated manifest: the jobs to run and the settings they share.
+public struct Manifest: Sendable {
+  /// The path the manifest was loaded from, as given.
+  public var path: String
+  /// The directory holding the manifest; jobs' `cwd` is relative to it.
+  public var directory: String
+  /// The manifest's `name`, else its file name without the extension.
+  public var name: String
+  /// `concurrency`, if the manifest sets it.
+  public var concurrency: Int?
+  /// The argv prefix for `run:` commands.
+  public var shell: [String]
+  /// Variables added to the inherited environment, in manifest order.
+  public var environment: [EnvironmentVariable]
+  /// The jobs, in manifest order.
+  public var jobs: [Job]
+  /// SHA-256 of the manifest's bytes, lower-case hex.
+  public var sha256: String
+
+  public init(
+    path: String, directory: String, name: String, concurrency: Int? = nil,
+    shell: [String] = Manifest.defaultShell, environment: [EnvironmentVariable] = [],
+    jobs: [Job], sha256: String = ""
+  ) {
+    self.path = path
+    self.directory = directory
+    self.name = name
+    self.concurrency = concurrency
+    self.shell = shell
+    self.environment = environment
+    self.jobs = jobs
+    self.sha256 = sha256
+  }
+
+  /// `[/bin/sh, -c]`.
+  public static let defaultShell = ["/bin/sh", "-c"]
+}
+
+/// One `NAME: value` of an `env` mapping.
+public struct EnvironmentVariable: Sendable, Hashable {
+  public var name: String
+  public var value: String
+
+  public init(_ name: String, _ value: String) {
+    self.name = name
+    self.value = value
+  }
+}

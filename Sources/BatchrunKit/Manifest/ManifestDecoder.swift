@@ -1,0 +1,435 @@
+/// Turns a ``YAMLNode`` tree into a ``Manifest``, collecting every problem on the way.
+///
+/// Each check runs on the tree, so each diagnostic points at the key or value at fault.
+/// Jobs with problems are still decoded as far as they go, so that later checks (unknown
+/// needs, cycles) do not report phantom problems about them.
+struct ManifestDecoder {
+  let file: String
+  private(set) var diagnostics: [Diagnostic] = []
+
+  init(file: String) {
+    self.file = file
+  }
+
+  /// One key of a mapping, after merge keys are expanded.
+  struct Entry {
+    var key: String
+    var keyPosition: YAMLNode.Position
+    var value: YAMLNode
+  }
+
+  /// The settings `defaults` may give and a job may override.
+  struct Settings {
+    var description: String?
+    var environment: [EnvironmentVariable] = []
+    var cwd: String?
+    var timeout: Duration?
+    var retries: Int?
+    var retryDelay: Duration?
+    var allowFailure: Bool?
+    var condition: Job.Condition?
+  }
+
+  /// The top-level fields, decoded.
+  struct Document {
+    var name: String?
+    var concurrency: Int?
+    var shell: [String]?
+    var environment: [EnvironmentVariable] = []
+    var jobs: [Job] = []
+  }
+
+  // MARK: - Diagnostics
+
+  func location(_ position: YAMLNode.Position) -> SourceLocation {
+    SourceLocation(file: file, line: position.line, column: position.column)
+  }
+
+  mutating func error(_ position: YAMLNode.Position, _ message: String) {
+    diagnostics.append(Diagnostic(at: location(position), message))
+  }
+
+  // MARK: - Document
+
+  mutating func decode(_ root: YAMLNode?) -> Document {
+    var document = Document()
+    guard let root, !root.isNull else {
+      error(.init(line: 1, column: 1), "the manifest is empty; it needs at least a 'jobs' mapping")
+      return document
+    }
+    guard let topLevel = entries(of: root, what: "the manifest", duplicate: "key") else {
+      return document
+    }
+    var defaults = Settings()
+    var jobsEntry: Entry?
+    for entry in topLevel {
+      switch entry.key {
+      case "version":
+        if let version = integer(entry.value, "'version'"), version != 1 {
+          error(entry.value.position, "unknown version \(version) (only version 1 is supported)")
+        }
+      case "name": document.name = string(entry.value, "'name'", allowEmpty: false)
+      case "concurrency":
+        if let value = integer(entry.value, "'concurrency'") {
+          if value < 1 {
+            error(entry.value.position, "'concurrency' must be at least 1, got \(value)")
+          } else {
+            document.concurrency = value
+          }
+        }
+      case "shell":
+        if let shell = stringList(entry.value, "'shell'", allowScalar: false) {
+          if shell.isEmpty {
+            error(entry.value.position, "'shell' is empty; write it as e.g. [/bin/sh, -c]")
+          } else {
+            document.shell = shell
+          }
+        }
+      case "env": document.environment = environment(entry.value, "'env'")
+      case "defaults":
+        let items = entries(of: entry.value, what: "'defaults'", duplicate: "key") ?? []
+        defaults = settings(items, context: "in 'defaults'", allowed: ManifestKeys.defaults)
+      case "jobs": jobsEntry = entry
+      default:
+        if entry.key.hasPrefix("x-") { continue }  // extension keys, e.g. to hold anchors
+        unknownKey(entry, context: "at the top level", known: ManifestKeys.topLevel)
+      }
+    }
+    guard let jobsEntry else {
+      error(root.position, "missing 'jobs': a manifest needs at least one job")
+      return document
+    }
+    document.jobs = jobs(jobsEntry, defaults: defaults)
+    return document
+  }
+
+  // MARK: - Jobs
+
+  mutating func jobs(_ entry: Entry, defaults: Settings) -> [Job] {
+    if entry.value.isNull {
+      error(entry.keyPosition, "'jobs' is empty; add at least one job")
+      return []
+    }
+    guard let jobEntries = entries(of: entry.value, what: "'jobs'", duplicate: "job id") else {
+      return []
+    }
+    if jobEntries.isEmpty {
+      error(entry.value.position, "'jobs' is empty; add at least one job")
+    }
+    var jobs: [Job] = []
+    jobs.reserveCapacity(jobEntries.count)
+    for entry in jobEntries {
+      checkIdentifier(entry)
+      if let job = job(entry, defaults: defaults) {
+        jobs.append(job)
+      }
+    }
+    return jobs
+  }
+
+  mutating func checkIdentifier(_ entry: Entry) {
+    let id = entry.key
+    if id.utf8.count > 128 {
+      error(entry.keyPosition, "job id '\(id.prefix(40))...' is longer than 128 characters")
+    } else if !JobIdentifier.isValid(id) {
+      error(
+        entry.keyPosition,
+        "invalid job id '\(id)': use letters, digits, '_', '.' and '-', starting with a letter,"
+          + " digit or '_'\(JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? "")")
+    }
+  }
+
+  mutating func job(_ entry: Entry, defaults: Settings) -> Job? {
+    let id = entry.key
+    let context = "in job '\(id)'"
+    let position = entry.keyPosition
+    if entry.value.isNull {
+      error(position, "job '\(id)' has neither 'run' nor 'argv'; add one, e.g. 'run: echo hello'")
+      return placeholder(id, position)
+    }
+    guard case .mapping = entry.value else {
+      var message = "job '\(id)' must be a mapping of job keys, not \(entry.value.kindDescription)"
+      if let text = entry.value.scalarText {
+        message += " (did you mean '\(id): {run: \(text)}'?)"
+      }
+      error(entry.value.position, message)
+      return placeholder(id, position)
+    }
+    let items = entries(of: entry.value, what: "job '\(id)'", duplicate: "key") ?? []
+    var own = settings(items, context: context, allowed: ManifestKeys.job)
+    var command: Job.Command?
+    var commandKey: String?
+    var needs: [String] = []
+    var needLocations: [SourceLocation] = []
+    for item in items {
+      switch item.key {
+      case "run", "argv":
+        let value: Job.Command?
+        if item.key == "run" {
+          value = string(item.value, "'run' \(context)", allowEmpty: false).map(Job.Command.shell)
+        } else {
+          value = stringList(item.value, "'argv' \(context)", allowScalar: false).flatMap {
+            if $0.isEmpty {
+              error(item.value.position, "'argv' \(context) is empty; give the program and its arguments")
+              return nil
+            }
+            return .argv($0)
+          }
+        }
+        if let commandKey {
+          error(item.keyPosition, "job '\(id)' has both '\(commandKey)' and '\(item.key)'; keep one")
+        } else {
+          commandKey = item.key
+          command = value
+        }
+      case "needs":
+        for node in stringNodes(item.value, "'needs' \(context)", allowScalar: true) {
+          if let text = node.scalarText, !needs.contains(text) {
+            needs.append(text)
+            needLocations.append(location(node.position))
+          }
+        }
+      default: break
+      }
+    }
+    if commandKey == nil {
+      error(position, "job '\(id)' has neither 'run' nor 'argv'; add one, e.g. 'run: echo hello'")
+    }
+    own.environment = merged(defaults.environment, own.environment)
+    return Job(
+      id: id, description: own.description ?? defaults.description,
+      command: command ?? .argv([]), needs: needs, needLocations: needLocations,
+      environment: own.environment, cwd: own.cwd ?? defaults.cwd,
+      timeout: own.timeout ?? defaults.timeout, retries: own.retries ?? defaults.retries ?? 0,
+      retryDelay: own.retryDelay ?? defaults.retryDelay ?? .zero,
+      allowFailure: own.allowFailure ?? defaults.allowFailure ?? false,
+      condition: own.condition ?? defaults.condition ?? .onSuccess, location: location(position))
+  }
+
+  func placeholder(_ id: String, _ position: YAMLNode.Position) -> Job {
+    Job(id: id, command: .argv([]), location: location(position))
+  }
+
+  func merged(_ base: [EnvironmentVariable], _ overrides: [EnvironmentVariable]) -> [EnvironmentVariable] {
+    guard !base.isEmpty else { return overrides }
+    let names = Set(overrides.map(\.name))
+    return base.filter { !names.contains($0.name) } + overrides
+  }
+
+  /// Decodes the keys shared by jobs and `defaults`; reports keys not in `allowed`.
+  mutating func settings(_ entries: [Entry], context: String, allowed: [String]) -> Settings {
+    var settings = Settings()
+    for entry in entries {
+      let what = "'\(entry.key)' \(context)"
+      switch entry.key {
+      case _ where !allowed.contains(entry.key):
+        if ManifestKeys.perJobOnly.contains(entry.key) {
+          error(entry.keyPosition, "'\(entry.key)' cannot be set \(context); set it on each job")
+        } else {
+          unknownKey(entry, context: context, known: allowed)
+        }
+      case "description": settings.description = string(entry.value, what, allowEmpty: true)
+      case "env": settings.environment = environment(entry.value, what)
+      case "cwd": settings.cwd = string(entry.value, what, allowEmpty: false)
+      case "timeout": settings.timeout = duration(entry.value, what)
+      case "retry-delay": settings.retryDelay = duration(entry.value, what)
+      case "retries":
+        if let retries = integer(entry.value, what) {
+          if retries < 0 {
+            error(entry.value.position, "\(what) must be 0 or more, got \(retries)")
+          } else {
+            settings.retries = retries
+          }
+        }
+      case "allow-failure": settings.allowFailure = boolean(entry.value, what)
+      case "when":
+        guard let text = string(entry.value, what, allowEmpty: false) else { break }
+        if let condition = Job.Condition(rawValue: text) {
+          settings.condition = condition
+        } else {
+          let cases = Job.Condition.allCases.map(\.rawValue)
+          error(
+            entry.value.position,
+            "invalid \(what): '\(text)'\(Suggestion.didYouMean(text, in: cases));"
+              + " use on-success, always or on-failure")
+        }
+      default: break  // run, argv and needs are read by `job`
+      }
+    }
+    return settings
+  }
+
+  mutating func unknownKey(_ entry: Entry, context: String, known: [String]) {
+    let hint = ManifestKeys.suggestion(for: entry.key, in: known).map { " (did you mean '\($0)'?)" }
+    error(entry.keyPosition, "unknown key '\(entry.key)' \(context)\(hint ?? "")")
+  }
+
+  // MARK: - Mappings
+
+  /// A mapping's entries with `<<` merge keys expanded; reports duplicate keys when
+  /// `duplicate` names them ("key", "job id"), and returns `nil` for a non-mapping.
+  mutating func entries(of node: YAMLNode, what: String, duplicate: String?) -> [Entry]? {
+    guard case .mapping(let pairs, _) = node else {
+      if !node.isNull || duplicate != nil {
+        error(node.position, "\(what) must be a mapping, not \(node.kindDescription)")
+      }
+      return node.isNull ? [] : nil
+    }
+    var result: [Entry] = []
+    result.reserveCapacity(pairs.count)
+    var seen: [String: YAMLNode.Position] = [:]
+    var merged: [Entry] = []
+    for pair in pairs {
+      guard case .scalar(let key) = pair.key else {
+        if duplicate != nil {
+          error(pair.key.position, "keys in \(what) must be strings, not \(pair.key.kindDescription)")
+        }
+        continue
+      }
+      if key.text == "<<", key.isPlain {
+        merged += mergeEntries(pair.value)
+        continue
+      }
+      if let first = seen[key.text] {
+        if duplicate == "job id" {
+          error(
+            key.position, "duplicate job id '\(key.text)' (first defined at \(first.line):\(first.column))")
+        } else if let duplicate {
+          error(
+            key.position,
+            "duplicate \(duplicate) '\(key.text)' in \(what) (first at \(first.line):\(first.column))")
+        }
+        continue
+      }
+      seen[key.text] = key.position
+      result.append(Entry(key: key.text, keyPosition: key.position, value: pair.value))
+    }
+    for entry in merged where seen[entry.key] == nil {
+      seen[entry.key] = entry.keyPosition
+      result.append(entry)
+    }
+    return result
+  }
+
+  /// The entries a `<<` value brings: one mapping, or a list of them (earlier ones win).
+  mutating func mergeEntries(_ value: YAMLNode) -> [Entry] {
+    let sources: [YAMLNode]
+    switch value {
+    case .mapping: sources = [value]
+    case .sequence(let items, _): sources = items
+    default:
+      error(
+        value.position, "a merge key '<<' takes a mapping or a list of mappings, not \(value.kindDescription)"
+      )
+      return []
+    }
+    var result: [Entry] = []
+    var keys = Set<String>()
+    for source in sources {
+      guard case .mapping = source else {
+        error(source.position, "a merge key '<<' takes mappings, not \(source.kindDescription)")
+        continue
+      }
+      for entry in entries(of: source, what: "a merged mapping", duplicate: nil) ?? []
+      where keys.insert(entry.key).inserted {
+        result.append(entry)
+      }
+    }
+    return result
+  }
+
+  // MARK: - Scalars
+
+  mutating func string(_ node: YAMLNode, _ what: String, allowEmpty: Bool) -> String? {
+    guard case .scalar(let scalar) = node, !node.isNull else {
+      if node.isNull, allowEmpty { return "" }
+      error(node.position, "\(what) must be a string, not \(node.kindDescription)")
+      return nil
+    }
+    if !allowEmpty, scalar.text.isEmpty {
+      error(node.position, "\(what) is empty")
+      return nil
+    }
+    return scalar.text
+  }
+
+  mutating func integer(_ node: YAMLNode, _ what: String) -> Int? {
+    if case .scalar(let scalar) = node, scalar.isPlain, let value = Int(scalar.text) {
+      return value
+    }
+    error(node.position, "\(what) must be a whole number, not \(node.kindDescription)")
+    return nil
+  }
+
+  mutating func boolean(_ node: YAMLNode, _ what: String) -> Bool? {
+    if case .scalar(let scalar) = node, scalar.isPlain, let value = Bool(yaml: scalar.text) {
+      return value
+    }
+    var message = "\(what) must be true or false, not \(node.kindDescription)"
+    if let text = node.scalarText, ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased()) {
+      message += " (write \(["yes", "on", "y"].contains(text.lowercased()) ? "true" : "false"))"
+    }
+    error(node.position, message)
+    return nil
+  }
+
+  mutating func duration(_ node: YAMLNode, _ what: String) -> Duration? {
+    guard case .scalar(let scalar) = node, !node.isNull else {
+      error(node.position, "\(what) must be a duration, not \(node.kindDescription)")
+      return nil
+    }
+    guard let duration = DurationText.parse(scalar.text) else {
+      error(
+        node.position,
+        "invalid duration '\(scalar.text)' for \(what); write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
+      )
+      return nil
+    }
+    return duration
+  }
+
+  /// The scalar nodes of a list of strings (or of one string, when `allowScalar`).
+  mutating func stringNodes(_ node: YAMLNode, _ what: String, allowScalar: Bool) -> [YAMLNode] {
+    switch node {
+    case .scalar where node.isNull: return []
+    case .scalar: if allowScalar { return [node] }
+    case .sequence(let items, _):
+      return items.filter {
+        guard case .scalar = $0, !$0.isNull else {
+          error($0.position, "items of \(what) must be strings, not \($0.kindDescription)")
+          return false
+        }
+        return true
+      }
+    case .mapping: break
+    }
+    error(
+      node.position, "\(what) must be a list\(allowScalar ? " or a string" : ""), not \(node.kindDescription)"
+    )
+    return []
+  }
+
+  mutating func stringList(_ node: YAMLNode, _ what: String, allowScalar: Bool) -> [String]? {
+    let before = diagnostics.count
+    let items = stringNodes(node, what, allowScalar: allowScalar).compactMap(\.scalarText)
+    return diagnostics.count == before ? items : nil
+  }
+
+  mutating func environment(_ node: YAMLNode, _ what: String) -> [EnvironmentVariable] {
+    var result: [EnvironmentVariable] = []
+    for entry in entries(of: node, what: what, duplicate: "key") ?? [] {
+      if entry.key.isEmpty || entry.key.contains("=") || entry.key.contains("\0") {
+        error(entry.keyPosition, "invalid environment variable name '\(entry.key)' in \(what)")
+        continue
+      }
+      guard case .scalar(let scalar) = entry.value else {
+        error(
+          entry.value.position,
+          "the value of '\(entry.key)' in \(what) must be a scalar, not \(entry.value.kindDescription)")
+        continue
+      }
+      result.append(EnvironmentVariable(entry.key, entry.value.isNull ? "" : scalar.text))
+    }
+    return result
+  }
+}

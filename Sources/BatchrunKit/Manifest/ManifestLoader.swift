@@ -1,0 +1,85 @@
+/// Reads a manifest file and turns it into a validated ``Manifest``.
+///
+/// Every problem is collected before anything fails: syntax, keys and types, ids,
+/// durations, and the dependency graph (unknown needs, self-needs, cycles).
+public enum ManifestLoader {
+  /// Loads and validates the manifest at `path`.
+  public static func load(path: String) throws(ManifestError) -> Manifest {
+    let bytes: [UInt8]
+    do {
+      bytes = try FileBytes.read(path)
+    } catch {
+      throw .unreadable(path: path, reason: error.description)
+    }
+    return try load(bytes: bytes, path: path)
+  }
+
+  /// Validates manifest text already in memory; `path` names it in diagnostics and
+  /// locates the directory jobs run in.
+  public static func load(bytes: [UInt8], path: String) throws(ManifestError) -> Manifest {
+    if let bad = firstInvalidUTF8(bytes) {
+      throw .invalid([
+        Diagnostic(
+          at: location(ofByte: bad, in: bytes, file: path),
+          "the file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16)) at offset \(bad));"
+            + " save it as UTF-8")
+      ])
+    }
+    let root: YAMLNode?
+    do {
+      root = try YAMLComposer.compose(bytes)
+    } catch {
+      let at = SourceLocation(file: path, line: error.position.line, column: error.position.column)
+      throw .invalid([Diagnostic(at: at, "YAML syntax error: \(error.message)")])
+    }
+    var decoder = ManifestDecoder(file: path)
+    let document = decoder.decode(root)
+    var diagnostics = decoder.diagnostics
+    diagnostics += DependencyGraph.diagnose(document.jobs)
+    guard diagnostics.isEmpty else {
+      throw .invalid(diagnostics.sorted())
+    }
+    return Manifest(
+      path: path, directory: directory(of: path), name: document.name ?? baseName(of: path),
+      concurrency: document.concurrency, shell: document.shell ?? Manifest.defaultShell,
+      environment: document.environment, jobs: document.jobs, sha256: SHA256.hex(bytes))
+  }
+
+  /// The directory part of `path`, `.` for a bare file name.
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  /// The file name without its directory and extension.
+  static func baseName(of path: String) -> String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+    return String(file[..<dot])
+  }
+
+  /// The offset of the first byte that is not part of valid UTF-8, if any.
+  static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    var offset = 0
+    while true {
+      switch decoder.decode(&iterator) {
+      case .scalarValue(let scalar): offset += UTF8.width(scalar)
+      case .emptyInput: return nil
+      case .error: return offset
+      }
+    }
+  }
+
+  static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
+    var line = 1
+    var lineStart = 0
+    for index in 0..<offset where bytes[index] == UInt8(ascii: "\n") {
+      line += 1
+      lineStart = index + 1
+    }
+    let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).unicodeScalars.count + 1
+    return SourceLocation(file: file, line: line, column: column)
+  }
+}

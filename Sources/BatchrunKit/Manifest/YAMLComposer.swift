@@ -1,0 +1,156 @@
+import CYaml
+
+/// Builds a ``YAMLNode`` tree from libyaml's event stream (the libyaml that Yams ships).
+///
+/// Anchors and aliases are resolved here; merge keys (`<<`) are left in the tree for
+/// the manifest decoder, which knows which mappings may use them.
+struct YAMLComposer {
+  /// A syntax error reported by libyaml.
+  struct SyntaxError: Error {
+    var message: String
+    var position: YAMLNode.Position
+  }
+
+  /// Most nodes an input may expand to through aliases, against "billion laughs" input.
+  static let maximumAliasExpansion = 10_000_000
+
+  /// Composes the single document in `bytes`; `nil` for an empty stream.
+  static func compose(_ bytes: [UInt8]) throws(SyntaxError) -> YAMLNode? {
+    var composer = Parser()
+    return try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> YAMLNode? in
+      try composer.run(buffer)
+    }
+  }
+
+  private struct Parser {
+    var parser = yaml_parser_t()
+    var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    var aliasBudget = YAMLComposer.maximumAliasExpansion
+
+    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> YAMLNode? {
+      yaml_parser_initialize(&parser)
+      defer { yaml_parser_delete(&parser) }
+      yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+      yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+      var event = try next()
+      precondition(event.type == YAML_STREAM_START_EVENT)
+      yaml_event_delete(&event)
+      event = try next()
+      if event.type == YAML_STREAM_END_EVENT {
+        yaml_event_delete(&event)
+        return nil
+      }
+      yaml_event_delete(&event)  // document start
+      let (root, _) = try node(from: try next())
+      event = try next()  // document end
+      yaml_event_delete(&event)
+      event = try next()
+      defer { yaml_event_delete(&event) }
+      if event.type != YAML_STREAM_END_EVENT {
+        throw SyntaxError(
+          message: "expected a single document, found another",
+          position: Self.position(event.start_mark))
+      }
+      return root
+    }
+
+    mutating func next() throws(SyntaxError) -> yaml_event_t {
+      var event = yaml_event_t()
+      guard yaml_parser_parse(&parser, &event) == 1 else {
+        throw error()
+      }
+      return event
+    }
+
+    func error() -> SyntaxError {
+      var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+      if let context = parser.context {
+        message += " \(String(cString: context))"
+      }
+      let mark =
+        parser.error == YAML_READER_ERROR
+        ? yaml_mark_t(index: parser.problem_offset, line: 0, column: 0) : parser.problem_mark
+      return SyntaxError(message: message, position: Self.position(mark))
+    }
+
+    static func position(_ mark: yaml_mark_t) -> YAMLNode.Position {
+      YAMLNode.Position(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+      pointer.map { String(cString: $0) }
+    }
+
+    /// Composes the node that starts with `event` (consumed); returns it and its size in nodes.
+    mutating func node(from first: yaml_event_t) throws(SyntaxError) -> (YAMLNode, Int) {
+      var event = first
+      defer { yaml_event_delete(&event) }
+      let position = Self.position(event.start_mark)
+      switch event.type {
+      case YAML_ALIAS_EVENT:
+        let name = Self.string(event.data.alias.anchor) ?? ""
+        guard let (node, size) = anchors[name] else {
+          throw SyntaxError(message: "unknown alias '*\(name)'", position: position)
+        }
+        aliasBudget -= size
+        guard aliasBudget >= 0 else {
+          throw SyntaxError(message: "aliases expand to too many nodes", position: position)
+        }
+        return (node, size)
+      case YAML_SCALAR_EVENT:
+        let scalar = event.data.scalar
+        let text = String(
+          decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+        let node = YAMLNode.scalar(
+          .init(
+            text: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
+            tag: Self.string(scalar.tag), position: position))
+        register(Self.string(scalar.anchor), node, size: 1)
+        return (node, 1)
+      case YAML_SEQUENCE_START_EVENT:
+        let anchor = Self.string(event.data.sequence_start.anchor)
+        var items: [YAMLNode] = []
+        var size = 1
+        while true {
+          let child = try next()
+          if child.type == YAML_SEQUENCE_END_EVENT {
+            var end = child
+            yaml_event_delete(&end)
+            break
+          }
+          let (item, itemSize) = try node(from: child)
+          items.append(item)
+          size += itemSize
+        }
+        let node = YAMLNode.sequence(items, position)
+        register(anchor, node, size: size)
+        return (node, size)
+      case YAML_MAPPING_START_EVENT:
+        let anchor = Self.string(event.data.mapping_start.anchor)
+        var pairs: [YAMLNode.Pair] = []
+        var size = 1
+        while true {
+          let keyEvent = try next()
+          if keyEvent.type == YAML_MAPPING_END_EVENT {
+            var end = keyEvent
+            yaml_event_delete(&end)
+            break
+          }
+          let (key, keySize) = try node(from: keyEvent)
+          let (value, valueSize) = try node(from: try next())
+          pairs.append(.init(key: key, value: value))
+          size += keySize + valueSize
+        }
+        let node = YAMLNode.mapping(pairs, position)
+        register(anchor, node, size: size)
+        return (node, size)
+      default:
+        throw SyntaxError(message: "unexpected YAML event", position: position)
+      }
+    }
+
+    mutating func register(_ anchor: String?, _ node: YAMLNode, size: Int) {
+      if let anchor { anchors[anchor] = (node, size) }
+    }
+  }
+}

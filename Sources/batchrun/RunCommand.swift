@@ -1,0 +1,78 @@
+import ArgumentParser
+import BatchrunKit
+import Glibc
+
+/// `batchrun [run]`: run all jobs of a manifest, or the named ones and what they need.
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run all jobs, or the named jobs and what they need."
+  )
+
+  @Argument(help: "The manifest.")
+  var manifest: String
+
+  @Argument(help: "Jobs to run, with what they need (default: all).")
+  var targets: [String] = []
+
+  @Option(
+    name: [.customShort("j"), .long],
+    help: "Run at most N jobs at once (default: the manifest's concurrency, else the CPU count).")
+  var jobs: Int?
+
+  @Flag(
+    name: [.customShort("k"), .long], help: "After a failure, run everything that does not need a failed job."
+  )
+  var keepGoing = false
+
+  @Flag(help: "After a failure, also stop the jobs that are running.")
+  var failFast = false
+
+  @Flag(name: [.customShort("n"), .long], help: "Print the plan and run nothing.")
+  var dryRun = false
+
+  @Option(help: "Also write the JSON report to this path.")
+  var report: String?
+
+  @Option(help: "Write a JUnit XML report to this path.")
+  var junit: String?
+
+  @Option(help: "Where runs are kept (default: .batchrun beside the manifest).")
+  var stateDir: String?
+
+  @Option(help: "auto, status, stream, grouped or quiet.")
+  var output: OutputMode = .auto
+
+  @Option(help: "Timeout for jobs that set none (e.g. 30s, 5m).")
+  var timeout: DurationArgument?
+
+  @Option(help: "How long a job has between SIGTERM and SIGKILL.")
+  var killGrace: DurationArgument?
+
+  @OptionGroup var options: ManifestOptions
+
+  func validate() throws {
+    if let jobs, jobs < 1 {
+      throw ValidationError("-j/--jobs must be at least 1, got \(jobs).")
+    }
+    if keepGoing, failFast {
+      throw ValidationError("--keep-going and --fail-fast cannot be used together.")
+    }
+  }
+
+  var failurePolicy: FailurePolicy {
+    keepGoing ? .keepGoing : failFast ? .failFast : .stopStarting
+  }
+
+  func run() async throws {
+    let loaded = try options.load(manifest)
+    let plan = try options.plan(loaded, targets: targets)
+    let concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
+    if dryRun {
+      Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
+      return
+    }
+    Console.error("batchrun: error: running jobs is not implemented yet; use --dry-run\n")
+    throw ExitCode(70)
+  }
+}
