@@ -72,7 +72,34 @@ struct RunCommand: AsyncParsableCommand {
       Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
       return
     }
-    Console.error("batchrun: error: running jobs is not implemented yet; use --dry-run\n")
-    throw ExitCode(70)
+    if junit != nil {
+      Console.error("batchrun: warning: --junit is not implemented yet; no JUnit file is written\n")
+    }
+    let settings = RunSettings(
+      concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
+      killGrace: killGrace?.duration ?? .seconds(10))
+    let environment = Environment.current
+    let session: RunSession
+    do {
+      session = try RunSession(
+        plan: plan,
+        options: .init(
+          settings: settings, stateDirectory: stateDir, reportCopy: report, quiet: output == .quiet,
+          color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
+        output: Console.out)
+    } catch {
+      Console.error("batchrun: error: \(error)\n")
+      throw ExitCode(70)
+    }
+    let trap = SignalTrap { session.interrupt(signal: $0) }
+    defer { trap.cancel() }
+    let result: RunReport
+    do {
+      result = try await session.run()
+    } catch {
+      Console.error("batchrun: error: \(error)\n")
+      throw ExitCode(70)
+    }
+    if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }
 }

@@ -1,0 +1,58 @@
+/// Turns a job and an attempt number into a ``JobLaunch``: command line, environment,
+/// working directory and log path, as SPEC §4 and §5 lay them out.
+public struct LaunchFactory: Sendable {
+  public let manifest: Manifest
+  public let runID: String
+  /// The run directory; logs go to `logs/` inside it.
+  public let runDirectory: String
+  public let killGrace: Duration
+  /// batchrun's environment with the manifest's `env` applied, in a stable order.
+  private let baseEnvironment: [(String, String)]
+
+  public init(
+    manifest: Manifest, runID: String, runDirectory: String, killGrace: Duration,
+    inherited: [String: String] = Environment.current
+  ) {
+    self.manifest = manifest
+    self.runID = runID
+    self.runDirectory = runDirectory
+    self.killGrace = killGrace
+    var base = inherited
+    for variable in manifest.environment { base[variable.name] = variable.value }
+    self.baseEnvironment = base.sorted { $0.key < $1.key }
+  }
+
+  /// The log of an attempt, relative to the run directory.
+  public func logName(for job: Job, attempt: Int) -> String {
+    attempt == 1 ? "logs/\(job.id).log" : "logs/\(job.id).attempt-\(attempt).log"
+  }
+
+  public func launch(for job: Job, attempt: Int) -> JobLaunch {
+    let arguments: [String]
+    switch job.command {
+    case .shell(let script): arguments = manifest.shell + [script]
+    case .argv(let argv): arguments = argv
+    }
+    let added: [(String, String)] =
+      job.environment.map { ($0.name, $0.value) } + [
+        ("BATCHRUN_JOB_ID", job.id), ("BATCHRUN_RUN_ID", runID), ("BATCHRUN_ATTEMPT", String(attempt)),
+        ("BATCHRUN_RUN_DIR", runDirectory),
+      ]
+    let addedNames = Set(added.map(\.0))
+    var environment =
+      baseEnvironment.lazy.filter { !addedNames.contains($0.0) }.map { "\($0.0)=\($0.1)" }
+      as [String]
+    environment += added.map { "\($0.0)=\($0.1)" }
+    return JobLaunch(
+      job: job, attempt: attempt, arguments: arguments, environment: environment,
+      workingDirectory: workingDirectory(for: job),
+      logPath: runDirectory + "/" + logName(for: job, attempt: attempt),
+      killGrace: killGrace)
+  }
+
+  /// The job's `cwd` resolved against the manifest's directory.
+  public func workingDirectory(for job: Job) -> String {
+    guard let cwd = job.cwd else { return manifest.directory }
+    return cwd.hasPrefix("/") ? cwd : manifest.directory + "/" + cwd
+  }
+}

@@ -1,0 +1,113 @@
+import CBatchrunShims
+import Glibc
+import Subprocess
+import Synchronization
+import SystemPackage
+
+/// Runs each attempt as a local process in a session and process group of its own.
+///
+/// stdin is /dev/null; stdout and stderr go together straight into the attempt's log
+/// file. When the main process exits, whatever it left in its group is terminated
+/// (SIGTERM, the grace, SIGKILL) in the background, and ``drain()`` waits for that.
+public final class LocalProcessExecutor: JobExecutor {
+  private let groups = ProcessGroups()
+
+  /// - Parameter subreaper: adopt orphaned descendants of jobs (`PR_SET_CHILD_SUBREAPER`)
+  ///   so that they can be reaped here rather than linger as zombies.
+  public init(subreaper: Bool = true) {
+    if subreaper {
+      _ = batchrun_set_child_subreaper()
+    }
+  }
+
+  public func execute(_ launch: JobLaunch, control: AttemptControl) async -> AttemptExit {
+    let startedAt = WallClock.now
+    let fd = open(launch.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      return AttemptExit(
+        termination: .failedToStart("cannot open log \(launch.logPath): \(String(cString: strerror(errno)))"),
+        startedAt: startedAt, finishedAt: WallClock.now, outputBytes: 0)
+    }
+    var options = PlatformOptions()
+    options.createSession = true
+    options.teardownSequence = [
+      .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: launch.killGrace)
+    ]
+    let program = launch.arguments[0]
+    let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+    let environment = launch.environment.map { Array($0.utf8) + [0] }
+    let groups = self.groups
+    let grace = launch.killGrace
+    let termination: AttemptExit.Termination
+    var pgid: pid_t = 0
+    do {
+      let result = try await Subprocess.run(
+        executable, arguments: Arguments(Array(launch.arguments.dropFirst())),
+        environment: .custom(environment), workingDirectory: FilePath(launch.workingDirectory),
+        platformOptions: options, input: .none,
+        output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
+        error: .combinedWithOutput
+      ) { execution -> pid_t in
+        let pid = execution.processIdentifier.value
+        let generation = groups.insert(pid)
+        control.onStop { groups.stop(pid, generation: generation, grace: grace) }
+        return pid
+      }
+      pgid = result.closureResult
+      switch result.terminationStatus {
+      case .exited(let code): termination = .exited(code)
+      case .signaled(let signal): termination = .signaled(signal)
+      }
+    } catch {
+      // Spawning failed: the file descriptor may still be open if spawn never got to it.
+      close(fd)
+      let message = Self.describe(error, launch: launch)
+      Self.appendToLog(launch.logPath, "batchrun: cannot start job '\(launch.job.id)': \(message)\n")
+      return AttemptExit(
+        termination: .failedToStart(message), startedAt: startedAt, finishedAt: WallClock.now,
+        outputBytes: Self.size(of: launch.logPath))
+    }
+    control.onStop(nil)
+    let finishedAt = WallClock.now
+    groups.cleanUpLeftovers(pgid, grace: grace)
+    return AttemptExit(
+      termination: termination, startedAt: startedAt, finishedAt: finishedAt,
+      outputBytes: Self.size(of: launch.logPath))
+  }
+
+  public func killAll() {
+    groups.killAll()
+  }
+
+  public func drain() async {
+    await groups.waitUntilEmpty()
+    ProcessGroups.reapAnyChildren()
+  }
+
+  static func size(of path: String) -> Int {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int(info.st_size) : 0
+  }
+
+  static func appendToLog(_ path: String, _ text: String) {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { return }
+    var text = text
+    text.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+  }
+
+  static func describe(_ error: any Error, launch: JobLaunch) -> String {
+    var isDirectory = stat()
+    if stat(launch.workingDirectory, &isDirectory) != 0 {
+      return "working directory '\(launch.workingDirectory)' does not exist"
+    }
+    if let error = error as? SubprocessError {
+      if let underlying = error.underlyingError {
+        return "\(launch.arguments[0]): \(String(cString: strerror(underlying.rawValue)))"
+      }
+      return "\(launch.arguments[0]): \(error.description)"
+    }
+    return "\(error)"
+  }
+}

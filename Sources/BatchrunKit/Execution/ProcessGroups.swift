@@ -1,0 +1,115 @@
+import Glibc
+import Synchronization
+
+/// The process groups of running jobs, and the teardown of each: SIGTERM, grace, SIGKILL.
+///
+/// A group stays listed until none of its processes is left, so that a late SIGKILL can
+/// never reach a reused process-group id: each entry carries a generation number.
+final class ProcessGroups: Sendable {
+  private struct State {
+    var generations: [pid_t: UInt64] = [:]
+    var nextGeneration: UInt64 = 0
+    var waiters: [CheckedContinuation<Void, Never>] = []
+  }
+
+  private let state = Mutex(State())
+
+  /// Lists a new group (its leader's pid) and returns its generation.
+  func insert(_ pgid: pid_t) -> UInt64 {
+    state.withLock { state in
+      state.nextGeneration += 1
+      state.generations[pgid] = state.nextGeneration
+      return state.nextGeneration
+    }
+  }
+
+  private func isCurrent(_ pgid: pid_t, _ generation: UInt64) -> Bool {
+    state.withLock { $0.generations[pgid] == generation }
+  }
+
+  private func remove(_ pgid: pid_t) {
+    let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+      state.generations[pgid] = nil
+      guard state.generations.isEmpty else { return [] }
+      defer { state.waiters = [] }
+      return state.waiters
+    }
+    for waiter in waiters { waiter.resume() }
+  }
+
+  /// Stops a running job: SIGTERM to its group now, SIGKILL after `grace` if any is left.
+  func stop(_ pgid: pid_t, generation: UInt64, grace: Duration) {
+    kill(-pgid, SIGTERM)
+    Task {
+      try? await Task.sleep(for: grace)
+      if self.isCurrent(pgid, generation) { kill(-pgid, SIGKILL) }
+    }
+  }
+
+  /// After a job's main process has exited: terminate what it left in its group, in the
+  /// background, then forget the group.
+  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration) {
+    Self.reap(group: pgid)
+    guard Self.isAlive(group: pgid) else { return remove(pgid) }
+    Task {
+      kill(-pgid, SIGTERM)
+      let clock = ContinuousClock()
+      let deadline = clock.now + grace
+      var killed = false
+      var pause = Duration.milliseconds(5)
+      while true {
+        try? await Task.sleep(for: pause)
+        pause = min(pause * 2, .milliseconds(100))
+        Self.reap(group: pgid)
+        if !Self.isAlive(group: pgid) { break }
+        if clock.now >= deadline {
+          if killed { break }  // unkillable (a zombie not ours): give up after one more grace
+          kill(-pgid, SIGKILL)
+          killed = true
+        }
+      }
+      self.remove(pgid)
+    }
+  }
+
+  /// SIGKILL to every listed group, at once.
+  func killAll() {
+    for pgid in state.withLock({ Array($0.generations.keys) }) {
+      kill(-pgid, SIGKILL)
+    }
+  }
+
+  /// Returns once no group is listed.
+  func waitUntilEmpty() async {
+    await withCheckedContinuation { continuation in
+      let done = state.withLock { state -> Bool in
+        if state.generations.isEmpty { return true }
+        state.waiters.append(continuation)
+        return false
+      }
+      if done { continuation.resume() }
+    }
+  }
+
+  /// Whether any process is left in the group.
+  static func isAlive(group pgid: pid_t) -> Bool {
+    kill(-pgid, 0) == 0 || errno == EPERM
+  }
+
+  /// Reaps exited children of ours in `pgid` (orphans adopted as subreaper). Safe while
+  /// other jobs run: their main processes lead groups of their own.
+  static func reap(group pgid: pid_t) {
+    var info = siginfo_t()
+    while waitid(P_PGID, id_t(pgid), &info, WEXITED | WNOHANG) == 0, info._sifields._kill.si_pid != 0 {
+      info = siginfo_t()
+    }
+  }
+
+  /// Reaps every exited child; only for when no job's main process is being waited for.
+  static func reapAnyChildren() {
+    var info = siginfo_t()
+    while waitid(P_ALL, 0, &info, WEXITED | WNOHANG) == 0, info._sifields._kill.si_pid != 0 {
+      info = siginfo_t()
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import Glibc
+
+/// The JSON run report of SPEC §6 (`report.json`, schema version 1).
+public struct RunReport: Sendable {
+  /// The run's overall status.
+  public enum Status: String, Sendable {
+    case succeeded, failed, cancelled, incomplete
+  }
+
+  public var runID: String
+  public var plan: Plan
+  public var settings: RunSettings
+  public var outcome: Scheduler.Outcome
+  public var startedAt: WallClock.Instant
+  public var finishedAt: WallClock.Instant
+  /// The directory of the job's working directories, for the report's `cwd`.
+  public var launches: LaunchFactory
+
+  public init(
+    runID: String, plan: Plan, settings: RunSettings, outcome: Scheduler.Outcome,
+    startedAt: WallClock.Instant, finishedAt: WallClock.Instant, launches: LaunchFactory
+  ) {
+    self.runID = runID
+    self.plan = plan
+    self.settings = settings
+    self.outcome = outcome
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.launches = launches
+  }
+
+  /// Whether a result fails the run: a failure or timeout (not `allow-failure`), or a
+  /// job cancelled by `--fail-fast`.
+  func failsRun(_ result: JobResult) -> Bool {
+    switch result.status {
+    case .failed, .timedOut: !plan.graph.jobs[result.index].allowFailure
+    case .cancelled: true
+    case .succeeded, .skipped: false
+    }
+  }
+
+  public var status: Status {
+    if outcome.interruption != nil { return .cancelled }
+    return outcome.results.contains(where: failsRun) ? .failed : .succeeded
+  }
+
+  /// The exit code of SPEC §3: 0, 1, or 128+n after a signal.
+  public var exitCode: Int32 {
+    if let signal = outcome.interruption { return 128 + signal }
+    return status == .succeeded ? 0 : 1
+  }
+
+  /// Counts by final status.
+  public func count(_ status: JobResult.Status) -> Int {
+    outcome.results.lazy.filter { $0.status == status }.count
+  }
+
+  /// A job's wall time in this run: first start to last end, 0 if it never started.
+  public static func duration(of result: JobResult) -> Double {
+    guard let first = result.attempts.first, let last = result.attempts.last else { return 0 }
+    return first.exit.startedAt.seconds(to: last.exit.finishedAt)
+  }
+
+  /// The chain of needs, first to last, with the largest sum of durations.
+  public var criticalPath: (jobs: [Int], seconds: Double) {
+    var isSelected = [Bool](repeating: false, count: plan.graph.jobs.count)
+    var duration = [Double](repeating: 0, count: plan.graph.jobs.count)
+    for result in outcome.results {
+      isSelected[result.index] = true
+      duration[result.index] = Self.duration(of: result)
+    }
+    var best = [Double](repeating: 0, count: plan.graph.jobs.count)
+    var previous = [Int?](repeating: nil, count: plan.graph.jobs.count)
+    var end: Int?
+    for job in plan.graph.topologicalOrder() where isSelected[job] {
+      var longest = 0.0
+      for need in plan.graph.needs[job]
+      where isSelected[need] && (previous[job] == nil || best[need] > longest) {
+        longest = best[need]
+        previous[job] = need
+      }
+      best[job] = longest + duration[job]
+      if end == nil || best[job] > best[end!] { end = job }
+    }
+    var path: [Int] = []
+    var cursor = end
+    while let job = cursor {
+      path.append(job)
+      cursor = previous[job]
+    }
+    return (path.reversed(), end.map { best[$0] } ?? 0)
+  }
+
+  // MARK: - JSON
+
+  public func json() -> JSON {
+    let manifest = plan.manifest
+    let critical = criticalPath
+    let jobs = plan.graph.jobs
+    return .object([
+      ("schema_version", .int(1)),
+      ("tool", .object([("name", .string("batchrun")), ("version", .string(BatchrunVersion.current))])),
+      ("run_id", .string(runID)),
+      (
+        "manifest",
+        .object([
+          ("path", .string(manifest.path)), ("name", .string(manifest.name)),
+          ("sha256", .string(manifest.sha256)),
+        ])
+      ),
+      ("status", .string(status.rawValue)),
+      ("exit_code", .int(Int(exitCode))),
+      ("started_at", .string(startedAt.rfc3339)),
+      ("finished_at", .string(finishedAt.rfc3339)),
+      ("duration_seconds", .double(startedAt.seconds(to: finishedAt))),
+      ("concurrency", .int(settings.concurrency)),
+      ("host", Self.host),
+      (
+        "summary",
+        .object(
+          [("total", .int(outcome.results.count))]
+            + JobResult.Status.allCases.map { ($0.rawValue, JSON.int(count($0))) })
+      ),
+      (
+        "critical_path",
+        .object([
+          ("jobs", .array(critical.jobs.map { .string(jobs[$0].id) })),
+          ("duration_seconds", .double(critical.seconds)),
+        ])
+      ),
+      ("jobs", .array(outcome.results.map(jobJSON))),
+    ])
+  }
+
+  func jobJSON(_ result: JobResult) -> JSON {
+    let job = plan.graph.jobs[result.index]
+    var command: JSON = .null
+    var argv: JSON = .null
+    switch job.command {
+    case .shell(let text): command = .string(text)
+    case .argv(let words): argv = .array(words.map(JSON.string))
+    }
+    let last = result.lastAttempt
+    let (exitCode, signal) = Self.exitFields(last?.exit)
+    return .object([
+      ("id", .string(job.id)),
+      ("description", .string(job.description)),
+      ("command", command),
+      ("argv", argv),
+      ("needs", .array(job.needs.map(JSON.string))),
+      ("cwd", .string(launches.workingDirectory(for: job))),
+      ("status", .string(result.status.rawValue)),
+      ("allow_failure", .bool(job.allowFailure)),
+      ("reason", .string(result.reason)),
+      ("exit_code", exitCode),
+      ("signal", signal),
+      ("started_at", .string(result.attempts.first?.exit.startedAt.rfc3339)),
+      ("finished_at", .string(last?.exit.finishedAt.rfc3339)),
+      ("duration_seconds", last == nil ? .null : .double(Self.duration(of: result))),
+      ("log", .string(last?.log)),
+      ("output_bytes", .int(last?.exit.outputBytes)),
+      ("attempts", .array(result.attempts.map(Self.attemptJSON))),
+    ])
+  }
+
+  static func attemptJSON(_ record: AttemptRecord) -> JSON {
+    let (exitCode, signal) = exitFields(record.exit)
+    return .object([
+      ("attempt", .int(record.attempt)),
+      ("status", .string(record.status.rawValue)),
+      ("exit_code", exitCode),
+      ("signal", signal),
+      ("started_at", .string(record.exit.startedAt.rfc3339)),
+      ("finished_at", .string(record.exit.finishedAt.rfc3339)),
+      ("duration_seconds", .double(record.exit.startedAt.seconds(to: record.exit.finishedAt))),
+      ("log", .string(record.log)),
+    ])
+  }
+
+  /// `exit_code` and `signal`: a job that could not start reports 127, as a shell would.
+  static func exitFields(_ exit: AttemptExit?) -> (JSON, JSON) {
+    switch exit?.termination {
+    case .exited(let code): (.int(Int(code)), .null)
+    case .signaled(let signal): (.null, .string(SignalName.of(signal)))
+    case .failedToStart: (.int(127), .null)
+    case nil: (.null, .null)
+    }
+  }
+
+  static var host: JSON {
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, name.count)
+    var system = utsname()
+    uname(&system)
+    let os = withUnsafeBytes(of: &system.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let release = withUnsafeBytes(of: &system.release) {
+      String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    return .object([
+      (
+        "hostname",
+        .string(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+      ),
+      ("os", .string("\(os) \(release)")),
+      ("cpus", .int(ProcessorCount.online)),
+    ])
+  }
+}

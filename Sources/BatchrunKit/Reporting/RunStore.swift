@@ -1,0 +1,123 @@
+import Glibc
+
+/// The state directory: `runs/<run-id>/` per run, a `latest` link, and pruning.
+public struct RunStore: Sendable {
+  /// Runs kept after pruning, this one included.
+  public static let keptRuns = 20
+
+  public let stateDirectory: String
+
+  public init(stateDirectory: String) {
+    self.stateDirectory = stateDirectory
+  }
+
+  /// The default state directory: `.batchrun` beside the manifest.
+  public init(manifest: Manifest) {
+    self.init(stateDirectory: manifest.directory + "/.batchrun")
+  }
+
+  /// A failure to create or write the run's files: batchrun's own failure (exit 70).
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// A new, sortable run id: the UTC start time and a random suffix.
+  public static func newRunID(at time: WallClock.Instant) -> String {
+    let suffix = String(UInt32.random(in: 0...0xFFFF_FFFF), radix: 16)
+    return time.compact + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
+  }
+
+  public func runDirectory(_ runID: String) -> String {
+    stateDirectory + "/runs/" + runID
+  }
+
+  /// Creates `runs/<run-id>/logs/`.
+  public func create(runID: String) throws(Failure) {
+    try Self.makeDirectories(runDirectory(runID) + "/logs")
+  }
+
+  /// Points `latest` at the run, atomically (a new link renamed over the old one).
+  public func markLatest(runID: String) throws(Failure) {
+    let temporary = stateDirectory + "/.latest-" + runID
+    unlink(temporary)
+    guard symlink("runs/" + runID, temporary) == 0, rename(temporary, stateDirectory + "/latest") == 0 else {
+      throw Failure(
+        description: "cannot update \(stateDirectory)/latest: \(String(cString: strerror(errno)))")
+    }
+  }
+
+  /// Removes all but the newest ``keptRuns`` runs (by id, which sorts by start time),
+  /// never `keep`.
+  public func prune(keeping keep: String) {
+    let runs = Self.list(stateDirectory + "/runs").filter { !$0.hasPrefix(".") }.sorted()
+    guard runs.count > Self.keptRuns else { return }
+    for old in runs.prefix(runs.count - Self.keptRuns) where old != keep {
+      Self.removeTree(stateDirectory + "/runs/" + old)
+    }
+  }
+
+  /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
+  public static func writeAtomically(_ text: String, to path: String) throws(Failure) {
+    let temporary = path + ".tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    var text = text
+    let written = text.withUTF8 { buffer -> Bool in
+      var offset = 0
+      while offset < buffer.count {
+        let count = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if count < 0 {
+          if errno == EINTR { continue }
+          return false
+        }
+        offset += count
+      }
+      return true
+    }
+    let error = errno
+    let synced = written && fsync(fd) == 0
+    close(fd)
+    guard synced, rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(written ? errno : error))
+      unlink(temporary)
+      throw Failure(description: "cannot write \(path): \(reason)")
+    }
+  }
+
+  static func makeDirectories(_ path: String) throws(Failure) {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for component in path.split(separator: "/") {
+      prefix += component
+      if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+        throw Failure(description: "cannot create \(prefix): \(String(cString: strerror(errno)))")
+      }
+      prefix += "/"
+    }
+  }
+
+  static func list(_ directory: String) -> [String] {
+    guard let handle = opendir(directory) else { return [] }
+    defer { closedir(handle) }
+    var names: [String] = []
+    while let entry = readdir(handle) {
+      let name = withUnsafeBytes(of: &entry.pointee.d_name) {
+        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != ".", name != ".." { names.append(name) }
+    }
+    return names
+  }
+
+  static func removeTree(_ path: String) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+      for name in list(path) { removeTree(path + "/" + name) }
+      rmdir(path)
+    } else {
+      unlink(path)
+    }
+  }
+}

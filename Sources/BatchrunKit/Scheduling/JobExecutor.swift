@@ -1,0 +1,74 @@
+/// Runs job attempts somewhere: local processes now, other backends later.
+///
+/// The scheduler knows nothing of processes: it hands an executor a ``JobLaunch`` and
+/// gets back an ``AttemptExit``. A stop asked for through the ``AttemptControl`` ends the
+/// attempt (for local processes: SIGTERM to the job's group, the grace, SIGKILL).
+public protocol JobExecutor: Sendable {
+  /// Runs one attempt to its end and reports how it ended; never throws for a job's failure.
+  func execute(_ launch: JobLaunch, control: AttemptControl) async -> AttemptExit
+
+  /// Stops everything at once, without a grace period (a second Ctrl-C).
+  func killAll()
+
+  /// Returns once nothing any attempt started is still running.
+  func drain() async
+}
+
+/// Everything an executor needs to start one attempt of a job.
+public struct JobLaunch: Sendable {
+  public var job: Job
+  /// 1 for the first attempt.
+  public var attempt: Int
+  /// The program and its arguments (the shell prefix already applied to `run:`).
+  public var arguments: [String]
+  /// The whole environment, as `NAME=value` strings.
+  public var environment: [String]
+  /// An absolute or manifest-relative working directory.
+  public var workingDirectory: String
+  /// Where stdout and stderr go, together.
+  public var logPath: String
+  /// How long a stopped job has between SIGTERM and SIGKILL.
+  public var killGrace: Duration
+
+  public init(
+    job: Job, attempt: Int, arguments: [String], environment: [String], workingDirectory: String,
+    logPath: String, killGrace: Duration
+  ) {
+    self.job = job
+    self.attempt = attempt
+    self.arguments = arguments
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.logPath = logPath
+    self.killGrace = killGrace
+  }
+}
+
+/// How one attempt ended, as the executor saw it.
+public struct AttemptExit: Sendable {
+  public enum Termination: Sendable, Equatable {
+    /// The main process exited with this code.
+    case exited(Int32)
+    /// The main process was killed by this signal.
+    case signaled(Int32)
+    /// The job could not be started at all (no such program, no such directory, ...).
+    case failedToStart(String)
+  }
+
+  public var termination: Termination
+  public var startedAt: WallClock.Instant
+  public var finishedAt: WallClock.Instant
+  /// Bytes the attempt wrote to its log.
+  public var outputBytes: Int
+
+  public init(
+    termination: Termination, startedAt: WallClock.Instant, finishedAt: WallClock.Instant, outputBytes: Int
+  ) {
+    self.termination = termination
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.outputBytes = outputBytes
+  }
+
+  public var succeeded: Bool { termination == .exited(0) }
+}

@@ -1,0 +1,46 @@
+/// How a job ended in a run, with each of its attempts.
+public struct JobResult: Sendable {
+  /// A job's final status.
+  public enum Status: String, Sendable, CaseIterable {
+    case succeeded
+    case failed
+    case timedOut = "timed_out"
+    case cancelled
+    case skipped
+  }
+
+  /// The job's index in the manifest.
+  public var index: Int
+  public var status: Status
+  /// Why the job was skipped or cancelled.
+  public var reason: String?
+  /// Every attempt, first to last; empty if the job never started.
+  public var attempts: [AttemptRecord]
+
+  public init(index: Int, status: Status, reason: String? = nil, attempts: [AttemptRecord] = []) {
+    self.index = index
+    self.status = status
+    self.reason = reason
+    self.attempts = attempts
+  }
+
+  /// The last attempt, whose exit and log stand for the job's.
+  public var lastAttempt: AttemptRecord? { attempts.last }
+}
+
+/// One attempt of a job.
+public struct AttemptRecord: Sendable {
+  /// 1 for the first attempt.
+  public var attempt: Int
+  public var status: JobResult.Status
+  public var exit: AttemptExit
+  /// The attempt's log, relative to the run directory.
+  public var log: String
+
+  public init(attempt: Int, status: JobResult.Status, exit: AttemptExit, log: String) {
+    self.attempt = attempt
+    self.status = status
+    self.exit = exit
+    self.log = log
+  }
+}

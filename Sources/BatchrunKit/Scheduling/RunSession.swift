@@ -1,0 +1,87 @@
+/// One run of a plan from start to end: its directory, the scheduler, the journal, the
+/// console, and the report written whatever the ending.
+public final class RunSession: Sendable {
+  /// Where a run's files and output go.
+  public struct Options: Sendable {
+    public var settings: RunSettings
+    /// The state directory; `nil` for `.batchrun` beside the manifest.
+    public var stateDirectory: String?
+    /// A second place to write the JSON report.
+    public var reportCopy: String?
+    public var quiet: Bool
+    public var color: Bool
+
+    public init(
+      settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, quiet: Bool = false,
+      color: Bool = false
+    ) {
+      self.settings = settings
+      self.stateDirectory = stateDirectory
+      self.reportCopy = reportCopy
+      self.quiet = quiet
+      self.color = color
+    }
+  }
+
+  public let plan: Plan
+  public let options: Options
+  public let runID: String
+  public let store: RunStore
+  /// `<state-dir>/runs/<run-id>`.
+  public let runDirectory: String
+  private let startedAt: WallClock.Instant
+  private let launches: LaunchFactory
+  private let scheduler: Scheduler
+  private let console: ConsoleReporter
+
+  /// Creates the run directory and everything the run needs; nothing starts yet.
+  public init(
+    plan: Plan, options: Options, executor: any JobExecutor = LocalProcessExecutor(),
+    output: @escaping @Sendable (String) -> Void
+  ) throws(RunStore.Failure) {
+    self.plan = plan
+    self.options = options
+    startedAt = WallClock.now
+    runID = RunStore.newRunID(at: startedAt)
+    store = options.stateDirectory.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: plan.manifest)
+    runDirectory = store.runDirectory(runID)
+    try store.create(runID: runID)
+    launches = LaunchFactory(
+      manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
+    )
+    console = ConsoleReporter(
+      runDirectory: runDirectory, quiet: options.quiet, color: options.color, output: output)
+    let journal = try Journal(path: runDirectory + "/events.jsonl")
+    scheduler = Scheduler(
+      plan: plan, settings: options.settings, executor: executor, launches: launches,
+      observers: [journal, console])
+  }
+
+  /// The report's path inside the run directory.
+  public var reportPath: String { runDirectory + "/report.json" }
+
+  /// Runs every selected job, then writes the report (and its copy), points `latest`
+  /// at this run and prunes old runs.
+  ///
+  /// - Throws: if the report cannot be written; the jobs have run all the same.
+  public func run() async throws(RunStore.Failure) -> RunReport {
+    let outcome = await scheduler.run()
+    let report = RunReport(
+      runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
+      finishedAt: WallClock.now, launches: launches)
+    let text = report.json().rendered(pretty: true) + "\n"
+    try RunStore.writeAtomically(text, to: reportPath)
+    try store.markLatest(runID: runID)
+    store.prune(keeping: runID)
+    if let copy = options.reportCopy {
+      try RunStore.writeAtomically(text, to: copy)
+    }
+    console.summary(report, reportPath: reportPath)
+    return report
+  }
+
+  /// Stops the run for a signal (see ``Scheduler/interrupt(signal:)``).
+  public func interrupt(signal: Int32) {
+    scheduler.interrupt(signal: signal)
+  }
+}

@@ -1,0 +1,20 @@
+/// How a run goes, from the command line and the manifest.
+public struct RunSettings: Sendable {
+  /// The most jobs that run at once (the worker pool's size).
+  public var concurrency: Int
+  public var failurePolicy: FailurePolicy
+  /// The timeout of jobs that set none.
+  public var defaultTimeout: Duration?
+  /// Between SIGTERM and SIGKILL when a job is stopped.
+  public var killGrace: Duration
+
+  public init(
+    concurrency: Int, failurePolicy: FailurePolicy = .stopStarting, defaultTimeout: Duration? = nil,
+    killGrace: Duration = .seconds(10)
+  ) {
+    self.concurrency = concurrency
+    self.failurePolicy = failurePolicy
+    self.defaultTimeout = defaultTimeout
+    self.killGrace = killGrace
+  }
+}

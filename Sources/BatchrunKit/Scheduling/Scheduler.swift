@@ -1,0 +1,308 @@
+import Synchronization
+
+/// Runs a plan: one ready queue, a fixed pool of workers pulling from it, and the
+/// failure policy deciding what may still start.
+///
+/// Each of the `concurrency` workers is a long-lived child task that takes the ready
+/// job with the longest remaining path, runs its attempts through the executor, and
+/// reports back; finishing a job releases its dependents, judged by their `when`.
+public final class Scheduler: Sendable {
+  public let plan: Plan
+  public let settings: RunSettings
+  private let executor: any JobExecutor
+  private let launches: LaunchFactory
+  private let observers: [any RunObserver]
+  private let state: Mutex<State>
+
+  public init(
+    plan: Plan, settings: RunSettings, executor: any JobExecutor, launches: LaunchFactory,
+    observers: [any RunObserver] = []
+  ) {
+    self.plan = plan
+    self.settings = settings
+    self.executor = executor
+    self.launches = launches
+    self.observers = observers
+    self.state = Mutex(State(plan: plan, policy: settings.failurePolicy))
+  }
+
+  /// What every job ended as, and whether the run was interrupted.
+  public struct Outcome: Sendable {
+    /// Results of the selected jobs, in manifest order.
+    public var results: [JobResult]
+    /// The signal that interrupted the run, if one did.
+    public var interruption: Int32?
+  }
+
+  /// Runs every selected job to a final status and returns them.
+  public func run() async -> Outcome {
+    let workers = max(1, min(settings.concurrency, plan.selected.count))
+    await withTaskGroup(of: Void.self) { group in
+      for _ in 0..<workers {
+        group.addTask { await self.work() }
+      }
+    }
+    await executor.drain()
+    return state.withLock { state in
+      Outcome(results: plan.selected.map { state.results[$0]! }, interruption: state.interruption)
+    }
+  }
+
+  /// Stops the run for a signal: nothing new starts, running jobs are stopped (SIGTERM,
+  /// grace, SIGKILL). A second call kills what is left at once.
+  public func interrupt(signal: Int32) {
+    let (controls, again) = state.withLock { state -> ([AttemptControl], Bool) in
+      let again = state.interruption != nil
+      if !again { state.interruption = signal }
+      return (Array(state.running.values), again)
+    }
+    if again {
+      executor.killAll()
+    } else {
+      for control in controls { control.requestStop(.cancelled("interrupted by \(SignalName.of(signal))")) }
+      wakeWaiters()
+    }
+  }
+
+  // MARK: - Workers
+
+  private func work() async {
+    while let (job, control) = await next() {
+      let result = await runAttempts(of: job, control: control)
+      finish(job, result)
+    }
+  }
+
+  /// The next job to start, or `nil` once every job is final.
+  private func next() async -> (Int, AttemptControl)? {
+    enum Step {
+      case start(Int, AttemptControl)
+      case wait
+      case done
+    }
+    while true {
+      let (step, finalized) = state.withLock { state -> (Step, [(Int, JobResult)]) in
+        var finalized: [(Int, JobResult)] = []
+        // Refused jobs are final at once, which may make others ready: keep popping.
+        while let job = state.ready.pop() {
+          if let refusal = state.refusal(for: plan.graph.jobs[job]) {
+            finalized += state.finalize(
+              job, JobResult(index: job, status: refusal.status, reason: refusal.reason), plan: plan)
+            continue
+          }
+          let control = AttemptControl()
+          state.running[job] = control
+          return (.start(job, control), finalized)
+        }
+        return (state.running.isEmpty ? .done : .wait, finalized)
+      }
+      announce(finalized)
+      switch step {
+      case .start(let job, let control): return (job, control)
+      case .done:
+        wakeWaiters()
+        return nil
+      case .wait: await waitForWork()
+      }
+    }
+  }
+
+  /// Parks a worker until a job is ready or none is running any more.
+  private func waitForWork() async {
+    await withCheckedContinuation { continuation in
+      let resumeNow = state.withLock { state -> Bool in
+        if !state.ready.isEmpty || state.running.isEmpty { return true }
+        state.waiters.append(continuation)
+        return false
+      }
+      if resumeNow { continuation.resume() }
+    }
+  }
+
+  private func wakeWaiters() {
+    let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+      defer { state.waiters = [] }
+      return state.waiters
+    }
+    for waiter in waiters { waiter.resume() }
+  }
+
+  private func finish(_ job: Int, _ result: JobResult) {
+    let (finalized, stopping) = state.withLock { state -> ([(Int, JobResult)], [AttemptControl]) in
+      state.running[job] = nil
+      let firstFailure = state.failedJob == nil
+      let finalized = state.finalize(job, result, plan: plan)
+      var stopping: [AttemptControl] = []
+      if firstFailure, let failed = state.failedJob, settings.failurePolicy == .failFast {
+        stopping = Array(state.running.values)
+        state.failFastCause = failed
+      }
+      return (finalized, stopping)
+    }
+    let cause = state.withLock { $0.failFastCause.map { plan.graph.jobs[$0].id } }
+    for control in stopping {
+      control.requestStop(.cancelled("stopped by --fail-fast after '\(cause ?? "?")' failed"))
+    }
+    announce(finalized)
+    wakeWaiters()
+  }
+
+  private func announce(_ finalized: [(Int, JobResult)]) {
+    for (job, result) in finalized {
+      for observer in observers { observer.jobFinished(plan.graph.jobs[job], result: result) }
+    }
+  }
+
+  // MARK: - Attempts
+
+  private func runAttempts(of index: Int, control firstControl: AttemptControl) async -> JobResult {
+    let job = plan.graph.jobs[index]
+    var records: [AttemptRecord] = []
+    var control = firstControl
+    let timeout = job.timeout ?? settings.defaultTimeout
+    for attempt in 1...(job.retries + 1) {
+      if attempt > 1 {
+        control = AttemptControl()
+        let stopped = state.withLock { state -> Bool in
+          state.running[index] = control
+          return state.interruption != nil || (settings.failurePolicy == .failFast && state.failedJob != nil)
+        }
+        if stopped { break }
+      }
+      if let reason = state.withLock({ $0.interruption }) {
+        control.requestStop(.cancelled("interrupted by \(SignalName.of(reason))"))
+      }
+      let launch = launches.launch(for: job, attempt: attempt)
+      let log = launches.logName(for: job, attempt: attempt)
+      for observer in observers { observer.attemptStarted(job, attempt: attempt, log: log) }
+      let timer = timeout.map { [control] limit in
+        Task {
+          try await Task.sleep(for: limit)
+          control.requestStop(.timedOut)
+        }
+      }
+      let exit = await executor.execute(launch, control: control)
+      timer?.cancel()
+      let status: JobResult.Status
+      switch (exit.termination, control.stopReason) {
+      case (.exited(0), _): status = .succeeded
+      case (_, .timedOut): status = .timedOut
+      case (_, .cancelled): status = .cancelled
+      default: status = .failed
+      }
+      let record = AttemptRecord(attempt: attempt, status: status, exit: exit, log: log)
+      records.append(record)
+      guard status == .failed || status == .timedOut, attempt <= job.retries else { break }
+      for observer in observers { observer.attemptWillRetry(job, record: record) }
+      if job.retryDelay > .zero { try? await Task.sleep(for: job.retryDelay) }
+    }
+    let last = records.last!
+    var reason: String?
+    if case .cancelled(let why) = control.stopReason, last.status == .cancelled { reason = why }
+    return JobResult(index: index, status: last.status, reason: reason, attempts: records)
+  }
+}
+
+extension Scheduler {
+  /// The scheduler's mutable state, only touched under its lock.
+  fileprivate struct State {
+    var results: [Int: JobResult] = [:]
+    var remainingNeeds: [Int]
+    var isSelected: [Bool]
+    var ready: ReadyQueue
+    var running: [Int: AttemptControl] = [:]
+    var waiters: [CheckedContinuation<Void, Never>] = []
+    var interruption: Int32?
+    /// The first job whose failure triggers the failure policy.
+    var failedJob: Int?
+    var failFastCause: Int?
+    let policy: FailurePolicy
+
+    init(plan: Plan, policy: FailurePolicy) {
+      self.policy = policy
+      isSelected = [Bool](repeating: false, count: plan.graph.jobs.count)
+      for job in plan.selected { isSelected[job] = true }
+      remainingNeeds = plan.graph.needs.map { _ in 0 }
+      ready = ReadyQueue(plan: plan)
+      for job in plan.selected {
+        remainingNeeds[job] = plan.graph.needs[job].lazy.filter { [isSelected] in isSelected[$0] }.count
+        if remainingNeeds[job] == 0 { ready.push(job) }
+      }
+    }
+
+    /// Why a ready job may not start now, as the result to give it instead.
+    func refusal(for job: Job) -> (status: JobResult.Status, reason: String)? {
+      if let signal = interruption {
+        return (.cancelled, "not started: batchrun was interrupted by \(SignalName.of(signal))")
+      }
+      if failedJob != nil, policy != .keepGoing, job.condition == .onSuccess {
+        return (.skipped, "not started: the run stopped after a failure")
+      }
+      return nil
+    }
+
+    /// Records a job's final result and releases its dependents, judging each one's
+    /// `when` once all its needs are final. Returns every result made final.
+    mutating func finalize(_ first: Int, _ firstResult: JobResult, plan: Plan) -> [(Int, JobResult)] {
+      var finalized: [(Int, JobResult)] = []
+      var work = [(first, firstResult)]
+      while let (job, result) = work.popLast() {
+        results[job] = result
+        finalized.append((job, result))
+        let definition = plan.graph.jobs[job]
+        if failedJob == nil, result.status == .failed || result.status == .timedOut, !definition.allowFailure
+        {
+          failedJob = job
+        }
+        for dependent in plan.graph.dependents[job] where isSelected[dependent] {
+          remainingNeeds[dependent] -= 1
+          guard remainingNeeds[dependent] == 0 else { continue }
+          if let refusal = judge(dependent, plan: plan) {
+            work.append(
+              (dependent, JobResult(index: dependent, status: refusal.status, reason: refusal.reason)))
+          } else {
+            ready.push(dependent)
+          }
+        }
+      }
+      return finalized
+    }
+
+    /// Whether a job whose needs are all final may run, by its `when`; if not, its result.
+    func judge(_ job: Int, plan: Plan) -> (status: JobResult.Status, reason: String)? {
+      let definition = plan.graph.jobs[job]
+      if let signal = interruption {
+        return (.cancelled, "not started: batchrun was interrupted by \(SignalName.of(signal))")
+      }
+      var failedNeed: String?
+      var unsuccessfulNeed: (String, JobResult.Status)?
+      for need in plan.graph.needs[job] where isSelected[need] {
+        let status = results[need]!.status
+        let allowed = plan.graph.jobs[need].allowFailure && (status == .failed || status == .timedOut)
+        if status == .failed || status == .timedOut, !allowed, failedNeed == nil {
+          failedNeed = plan.graph.jobs[need].id
+        }
+        if status != .succeeded, !allowed, unsuccessfulNeed == nil {
+          unsuccessfulNeed = (plan.graph.jobs[need].id, status)
+        }
+      }
+      switch definition.condition {
+      case .always:
+        return nil
+      case .onFailure:
+        return failedNeed == nil ? (.skipped, "when: on-failure, and no need failed") : nil
+      case .onSuccess:
+        guard let (need, status) = unsuccessfulNeed else { return nil }
+        let verb =
+          switch status {
+          case .failed: "failed"
+          case .timedOut: "timed out"
+          case .cancelled: "was cancelled"
+          case .skipped: "was skipped"
+          case .succeeded: "succeeded"
+          }
+        return (.skipped, "need '\(need)' \(verb)")
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import Glibc
+
+/// Wall-clock time for reports (RFC 3339), from `clock_gettime(CLOCK_REALTIME)`.
+public enum WallClock {
+  /// Milliseconds since the Unix epoch.
+  public struct Instant: Sendable, Hashable, Comparable {
+    public var millisecondsSinceEpoch: Int64
+
+    public init(millisecondsSinceEpoch: Int64) {
+      self.millisecondsSinceEpoch = millisecondsSinceEpoch
+    }
+
+    public static func < (lhs: Instant, rhs: Instant) -> Bool {
+      lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    /// Seconds from `self` to `later`.
+    public func seconds(to later: Instant) -> Double {
+      Double(later.millisecondsSinceEpoch - millisecondsSinceEpoch) / 1000
+    }
+
+    /// `2026-11-27T04:45:14.123Z`.
+    public var rfc3339: String {
+      var seconds = time_t(millisecondsSinceEpoch / 1000)
+      var parts = tm()
+      gmtime_r(&seconds, &parts)
+      func pad(_ value: Int32, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+      }
+      return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
+        + "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
+        + ".\(pad(Int32(millisecondsSinceEpoch % 1000), 3))Z"
+    }
+
+    /// `20261127T044514Z`, for run ids.
+    public var compact: String {
+      String(rfc3339.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
+    }
+  }
+
+  public static var now: Instant {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Instant(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+  }
+}
