@@ -13,6 +13,12 @@ public final class SignalTrap {
   private let sources: [any DispatchSourceSignal]
 
   public init(signals: [Int32] = SignalTrap.stopSignals, handler: @escaping @Sendable (Int32) -> Void) {
+    // A parent may have started batchrun with these signals blocked (Foundation.Process
+    // from async code does): unblock them, or they would stay pending forever.
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in signals { sigaddset(&set, number) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     let queue = DispatchQueue(label: "batchrun.signals")
     sources = signals.map { number in
       signal(number, SIG_IGN)
