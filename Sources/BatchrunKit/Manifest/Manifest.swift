@@ -2,7 +2,7 @@
 public struct Manifest: Sendable {
   /// The path the manifest was loaded from, as given.
   public var path: String
-  /// The directory holding the manifest; jobs' `cwd` is relative to it.
+  /// The absolute directory holding the manifest; jobs' `cwd` is relative to it.
   public var directory: String
   /// The manifest's `name`, else its file name without the extension.
   public var name: String

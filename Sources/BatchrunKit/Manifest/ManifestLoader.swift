@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads a manifest file and turns it into a validated ``Manifest``.
 ///
 /// Every problem is collected before anything fails: syntax, keys and types, ids,
@@ -45,10 +47,17 @@ public enum ManifestLoader {
       environment: document.environment, jobs: document.jobs, sha256: SHA256.hex(bytes))
   }
 
-  /// The directory part of `path`, `.` for a bare file name.
+  /// The absolute directory holding `path`.
   static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
+    let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+    let slash = absolute.lastIndex(of: "/")!
+    return slash == absolute.startIndex ? "/" : String(absolute[..<slash])
+  }
+
+  static func currentDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return "." }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// The file name without its directory and extension.
