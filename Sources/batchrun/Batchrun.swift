@@ -8,7 +8,7 @@ struct Batchrun: AsyncParsableCommand {
     commandName: "batchrun",
     abstract: "Run batches of shell-command jobs from a YAML manifest.",
     version: BatchrunVersion.current,
-    subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self],
+    subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, ReportCommand.self],
     defaultSubcommand: RunCommand.self
   )
 }

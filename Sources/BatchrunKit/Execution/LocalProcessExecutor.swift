@@ -11,10 +11,15 @@ import SystemPackage
 /// (SIGTERM, the grace, SIGKILL) in the background, and ``drain()`` waits for that.
 public final class LocalProcessExecutor: JobExecutor {
   private let groups = ProcessGroups()
+  private let sweepGrace: Duration
 
-  /// - Parameter subreaper: adopt orphaned descendants of jobs (`PR_SET_CHILD_SUBREAPER`)
-  ///   so that they can be reaped here rather than linger as zombies.
-  public init(subreaper: Bool = true) {
+  /// - Parameters:
+  ///   - subreaper: adopt orphaned descendants of jobs (`PR_SET_CHILD_SUBREAPER`), so that
+  ///     those that escape their job's group are found, stopped and reaped here.
+  ///   - sweepGrace: at the end of the run, the time escaped processes get between
+  ///     SIGTERM and SIGKILL.
+  public init(subreaper: Bool = true, sweepGrace: Duration = .seconds(10)) {
+    self.sweepGrace = sweepGrace
     if subreaper {
       _ = batchrun_set_child_subreaper()
     }
@@ -69,7 +74,7 @@ public final class LocalProcessExecutor: JobExecutor {
     }
     control.onStop(nil)
     let finishedAt = WallClock.now
-    groups.cleanUpLeftovers(pgid, grace: grace)
+    groups.cleanUpLeftovers(pgid, grace: grace, markers: launch.environment.filter(Self.isJobMarker))
     return AttemptExit(
       termination: termination, startedAt: startedAt, finishedAt: finishedAt,
       outputBytes: Self.size(of: launch.logPath))
@@ -81,7 +86,14 @@ public final class LocalProcessExecutor: JobExecutor {
 
   public func drain() async {
     await groups.waitUntilEmpty()
+    await groups.sweepAll(grace: sweepGrace)
     ProcessGroups.reapAnyChildren()
+  }
+
+  /// The environment entries that identify an attempt's processes.
+  static func isJobMarker(_ entry: String) -> Bool {
+    entry.hasPrefix("BATCHRUN_RUN_ID=") || entry.hasPrefix("BATCHRUN_JOB_ID=")
+      || entry.hasPrefix("BATCHRUN_ATTEMPT=")
   }
 
   static func size(of path: String) -> Int {

@@ -46,29 +46,62 @@ final class ProcessGroups: Sendable {
     }
   }
 
-  /// After a job's main process has exited: terminate what it left in its group, in the
-  /// background, then forget the group.
-  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration) {
+  /// After a job's main process has exited: terminate what it left in its group, and
+  /// the orphans that escaped it (adopted children carrying `markers` in their
+  /// environment), in the background; then forget the group.
+  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration, markers: [String]) {
     Self.reap(group: pgid)
-    guard Self.isAlive(group: pgid) else { return remove(pgid) }
+    let escaped = adoptedOrphans(carrying: markers)
+    guard Self.isAlive(group: pgid) || !escaped.isEmpty else { return remove(pgid) }
     Task {
-      kill(-pgid, SIGTERM)
-      let clock = ContinuousClock()
-      let deadline = clock.now + grace
-      var killed = false
-      var pause = Duration.milliseconds(5)
-      while true {
-        try? await Task.sleep(for: pause)
-        pause = min(pause * 2, .milliseconds(100))
-        Self.reap(group: pgid)
-        if !Self.isAlive(group: pgid) { break }
-        if clock.now >= deadline {
-          if killed { break }  // unkillable (a zombie not ours): give up after one more grace
-          kill(-pgid, SIGKILL)
-          killed = true
-        }
-      }
+      await Self.terminate(grace: grace, group: pgid, orphans: escaped)
+      // Killing the group may orphan more escapees (a double fork's grandchild).
+      await Self.terminate(grace: grace, group: nil, orphans: self.adoptedOrphans(carrying: markers))
       self.remove(pgid)
+    }
+  }
+
+  /// Adopted children carrying `markers`, but never a running job's main process.
+  private func adoptedOrphans(carrying markers: [String]) -> [pid_t] {
+    let mains = state.withLock { Set($0.generations.keys) }
+    let children = Orphans.children()
+    // Cheap check first: only job mains among our children means nothing escaped.
+    guard children.contains(where: { !mains.contains($0) }) else { return [] }
+    return Orphans.adopted(carrying: markers, excluding: mains)
+  }
+
+  /// Sends SIGTERM to a group and to orphans, SIGKILL after `grace` to what is left,
+  /// and reaps what is ours.
+  static func terminate(grace: Duration, group pgid: pid_t?, orphans: [pid_t]) async {
+    var orphans = orphans
+    if let pgid { kill(-pgid, SIGTERM) }
+    for orphan in orphans { Orphans.signal(orphan, SIGTERM) }
+    let clock = ContinuousClock()
+    let deadline = clock.now + grace
+    var killed = false
+    var pause = Duration.milliseconds(5)
+    while true {
+      if let pgid { reap(group: pgid) }
+      orphans.removeAll(where: Orphans.reapIfExited)
+      if orphans.isEmpty, !(pgid.map(isAlive(group:)) ?? false) { return }
+      if clock.now >= deadline {
+        if killed { return }  // unkillable (a zombie not ours): give up after one more grace
+        if let pgid { kill(-pgid, SIGKILL) }
+        for orphan in orphans { Orphans.signal(orphan, SIGKILL) }
+        killed = true
+      }
+      try? await Task.sleep(for: pause)
+      pause = min(pause * 2, .milliseconds(100))
+    }
+  }
+
+  /// At the end of a run: terminate every adopted child that is left, whatever its
+  /// environment, until none is (bounded, for processes that keep forking).
+  func sweepAll(grace: Duration) async {
+    for _ in 0..<5 {
+      let children = Orphans.children()
+      if children.isEmpty { return }
+      await Self.terminate(grace: grace, group: nil, orphans: children)
     }
   }
 

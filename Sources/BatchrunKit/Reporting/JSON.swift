@@ -103,6 +103,17 @@ public indirect enum JSON: Sendable, Equatable {
     return members.first { $0.0 == key }?.1
   }
 
+  /// This object with `key` set to `value` (replaced in place, or added at the end).
+  public func setting(_ key: String, _ value: JSON) -> JSON {
+    guard case .object(var members) = self else { return self }
+    if let index = members.firstIndex(where: { $0.0 == key }) {
+      members[index].1 = value
+    } else {
+      members.append((key, value))
+    }
+    return .object(members)
+  }
+
   public var stringValue: String? {
     if case .string(let value) = self { return value }
     return nil

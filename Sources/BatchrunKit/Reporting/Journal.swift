@@ -1,36 +1,38 @@
 import Glibc
 
-/// `events.jsonl`: one JSON line per finished job, each appended with a single write,
-/// so a run killed outright still leaves a record of every job that had finished.
+/// `events.jsonl`: the run's journal, one JSON object per line, each appended with a
+/// single `write` so that a batchrun killed outright still leaves a record.
+///
+/// The first line (`run_started`) holds what a report needs beyond the jobs: the
+/// manifest, concurrency, host, and every selected job as "not finished". Each later
+/// line (`job_finished`) is a job's report object, written as the job ends.
+/// ``JournalReplay`` rebuilds a report from it.
 public final class Journal: RunObserver {
   private let fd: Int32
+  private let jobs: JobJSON
 
-  public init(path: String) throws(RunStore.Failure) {
+  /// Opens the journal and writes its first line.
+  public init(path: String, start: JSON, jobs: JobJSON) throws(RunStore.Failure) {
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw RunStore.Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))")
     }
+    self.jobs = jobs
+    append(start)
   }
 
   deinit { close(fd) }
 
   public func jobFinished(_ job: Job, result: JobResult) {
-    let last = result.lastAttempt
-    let (exitCode, signal) = RunReport.exitFields(last?.exit)
-    let line =
-      JSON.object([
-        ("event", .string("job_finished")),
-        ("id", .string(job.id)),
-        ("status", .string(result.status.rawValue)),
-        ("reason", .string(result.reason)),
-        ("attempt", .int(last?.attempt)),
-        ("exit_code", exitCode),
-        ("signal", signal),
-        ("started_at", .string(result.attempts.first?.exit.startedAt.rfc3339)),
-        ("finished_at", .string(last?.exit.finishedAt.rfc3339)),
-        ("log", .string(last?.log)),
-      ]).rendered(pretty: false) + "\n"
-    var bytes = line
-    bytes.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+    append(jobs.json(result), event: "job_finished")
+  }
+
+  private func append(_ object: JSON, event: String? = nil) {
+    var value = object
+    if let event, case .object(let members) = object {
+      value = .object([("event", .string(event))] + members)
+    }
+    var line = value.rendered(pretty: false) + "\n"
+    line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
   }
 }

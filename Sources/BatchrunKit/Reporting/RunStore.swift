@@ -31,9 +31,23 @@ public struct RunStore: Sendable {
     stateDirectory + "/runs/" + runID
   }
 
-  /// Creates `runs/<run-id>/logs/`.
-  public func create(runID: String) throws(Failure) {
+  /// Creates `runs/<run-id>/logs/` and takes the run's lock, which tells other
+  /// batchrun processes pruning the same state directory that this run is going on.
+  public func create(runID: String) throws(Failure) -> RunLock {
     try Self.makeDirectories(runDirectory(runID) + "/logs")
+    let fd = open(runDirectory(runID) + "/.lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      throw Failure(description: "cannot lock run \(runID): \(String(cString: strerror(errno)))")
+    }
+    return RunLock(fd: fd)
+  }
+
+  /// Whether another process holds the run's lock (the run is still going).
+  func isRunning(_ runID: String) -> Bool {
+    let fd = open(runDirectory(runID) + "/.lock", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return flock(fd, LOCK_EX | LOCK_NB) != 0
   }
 
   /// Points `latest` at the run, atomically (a new link renamed over the old one).
@@ -47,11 +61,11 @@ public struct RunStore: Sendable {
   }
 
   /// Removes all but the newest ``keptRuns`` runs (by id, which sorts by start time),
-  /// never `keep`.
+  /// never `keep` and never a run another process is still running.
   public func prune(keeping keep: String) {
     let runs = Self.list(stateDirectory + "/runs").filter { !$0.hasPrefix(".") }.sorted()
     guard runs.count > Self.keptRuns else { return }
-    for old in runs.prefix(runs.count - Self.keptRuns) where old != keep {
+    for old in runs.prefix(runs.count - Self.keptRuns) where old != keep && !isRunning(old) {
       Self.removeTree(stateDirectory + "/runs/" + old)
     }
   }
@@ -120,4 +134,15 @@ public struct RunStore: Sendable {
       unlink(path)
     }
   }
+}
+
+/// A run's lock, held from its start until it is released or the process ends.
+public final class RunLock: Sendable {
+  private let fd: Int32
+
+  init(fd: Int32) {
+    self.fd = fd
+  }
+
+  deinit { close(fd) }
 }

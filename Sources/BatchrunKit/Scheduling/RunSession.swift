@@ -33,10 +33,11 @@ public final class RunSession: Sendable {
   private let launches: LaunchFactory
   private let scheduler: Scheduler
   private let console: ConsoleReporter
+  private let lock: RunLock
 
   /// Creates the run directory and everything the run needs; nothing starts yet.
   public init(
-    plan: Plan, options: Options, executor: any JobExecutor = LocalProcessExecutor(),
+    plan: Plan, options: Options, executor: (any JobExecutor)? = nil,
     output: @escaping @Sendable (String) -> Void
   ) throws(RunStore.Failure) {
     self.plan = plan
@@ -45,15 +46,21 @@ public final class RunSession: Sendable {
     runID = RunStore.newRunID(at: startedAt)
     store = options.stateDirectory.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: plan.manifest)
     runDirectory = store.runDirectory(runID)
-    try store.create(runID: runID)
+    lock = try store.create(runID: runID)
     launches = LaunchFactory(
       manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
     )
     console = ConsoleReporter(
       runDirectory: runDirectory, quiet: options.quiet, color: options.color, output: output)
-    let journal = try Journal(path: runDirectory + "/events.jsonl")
+    let journal = try Journal(
+      path: runDirectory + "/events.jsonl",
+      start: JournalReplay.startRecord(
+        of: plan, runID: runID,
+        settings: options.settings, startedAt: startedAt, launches: launches),
+      jobs: JobJSON(plan: plan, launches: launches))
     scheduler = Scheduler(
-      plan: plan, settings: options.settings, executor: executor, launches: launches,
+      plan: plan, settings: options.settings,
+      executor: executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace), launches: launches,
       observers: [journal, console])
   }
 

@@ -1,0 +1,67 @@
+import Glibc
+
+/// Descendants of jobs that escaped their job's process group (`setsid`, a double fork)
+/// and, batchrun being a child subreaper, were re-parented to it.
+///
+/// Each is recognised by the environment it started with: every job process inherits
+/// `BATCHRUN_RUN_ID`, `BATCHRUN_JOB_ID` and `BATCHRUN_ATTEMPT` unless it cleared them.
+/// Whatever is left when the run ends is swept regardless of its environment.
+enum Orphans {
+  /// batchrun's own children, from `/proc/self/task/*/children`.
+  static func children() -> [pid_t] {
+    var result: [pid_t] = []
+    for task in RunStore.list("/proc/self/task") {
+      guard let text = read("/proc/self/task/\(task)/children") else { continue }
+      result += text.split(separator: " ").compactMap { pid_t($0.trimmingWhitespace()) }
+    }
+    return result
+  }
+
+  /// Adopted children whose initial environment holds every one of `markers`
+  /// (`NAME=value` strings), skipping `excluded` pids.
+  static func adopted(carrying markers: [String], excluding excluded: Set<pid_t>) -> [pid_t] {
+    children().filter { pid in
+      guard !excluded.contains(pid), let environment = read("/proc/\(pid)/environ") else { return false }
+      let entries = Set(environment.split(separator: "\0").map(String.init))
+      return markers.allSatisfy(entries.contains)
+    }
+  }
+
+  /// The process group of `pid`, from `/proc/<pid>/stat`.
+  static func processGroup(of pid: pid_t) -> pid_t? {
+    guard let stat = read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
+    // After "pid (comm)": state ppid pgrp ...
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 2 ? pid_t(fields[2]) : nil
+  }
+
+  /// Sends `signal` to the orphan's process group when it leads one, else to it alone.
+  static func signal(_ pid: pid_t, _ number: Int32) {
+    if processGroup(of: pid) == pid {
+      kill(-pid, number)
+    } else {
+      kill(pid, number)
+    }
+  }
+
+  /// Whether the orphan has exited; reaps it if it has (it is our child).
+  static func reapIfExited(_ pid: pid_t) -> Bool {
+    var status: Int32 = 0
+    let result = waitpid(pid, &status, WNOHANG)
+    return result == pid || (result < 0 && errno == ECHILD)
+  }
+
+  static func read(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if count <= 0 { break }
+      bytes += chunk[0..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}

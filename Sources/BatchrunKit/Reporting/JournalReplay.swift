@@ -1,0 +1,121 @@
+/// Rebuilds a report from a run's journal (`events.jsonl`) when `report.json` is missing,
+/// as after a batchrun killed with SIGKILL: status `incomplete`, the jobs that finished
+/// as they ended, the others as not finished.
+public enum JournalReplay {
+  /// The reason given to jobs that had not finished.
+  public static let unfinishedReason = "not finished: batchrun stopped before this job ended"
+
+  /// The journal's first line: a report skeleton with every selected job unfinished.
+  public static func startRecord(
+    of plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant, launches: LaunchFactory
+  ) -> JSON {
+    let unfinished = plan.selected.map { JobResult(index: $0, status: .cancelled, reason: unfinishedReason) }
+    let skeleton = RunReport(
+      runID: runID, plan: plan, settings: settings, outcome: .init(results: unfinished, interruption: nil),
+      startedAt: startedAt, finishedAt: startedAt, launches: launches
+    ).json()
+    guard
+      case .object(let members) = skeleton.setting("status", .string("incomplete")).setting(
+        "exit_code", .null)
+    else { return skeleton }
+    return .object([("event", .string("run_started"))] + members)
+  }
+
+  /// Why a journal could not be replayed.
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// The report rebuilt from the journal's text.
+  public static func report(fromJournal text: String) throws(Failure) -> JSON {
+    var lines = text.split(separator: "\n").makeIterator()
+    guard let first = lines.next(), let start = try? JSONParser.parse(String(first)),
+      start["event"]?.stringValue == "run_started", var jobs = start["jobs"]?.arrayValue
+    else { throw Failure(description: "the journal does not start with a run_started record") }
+    var position: [String: Int] = [:]
+    for (index, job) in jobs.enumerated() {
+      if let id = job["id"]?.stringValue { position[id] = index }
+    }
+    var finishedAt = start["started_at"]?.stringValue ?? ""
+    // A line cut short by a crash does not parse: skip it.
+    for line in lines {
+      guard let event = try? JSONParser.parse(String(line)), event["event"]?.stringValue == "job_finished",
+        let id = event["id"]?.stringValue, let index = position[id], case .object(let members) = event
+      else { continue }
+      jobs[index] = .object(members.filter { $0.0 != "event" })
+      if let end = event["finished_at"]?.stringValue, end > finishedAt { finishedAt = end }
+    }
+    var report = start
+    if case .object(let members) = start { report = .object(members.filter { $0.0 != "event" }) }
+    let statuses = jobs.compactMap { $0["status"]?.stringValue }
+    let summary = JSON.object(
+      [("total", .int(jobs.count))]
+        + JobResult.Status.allCases.map { status in
+          (status.rawValue, JSON.int(statuses.filter { $0 == status.rawValue }.count))
+        })
+    let started = start["started_at"]?.stringValue ?? finishedAt
+    return report.setting("jobs", .array(jobs)).setting("summary", summary)
+      .setting("finished_at", .string(finishedAt))
+      .setting("duration_seconds", .double(seconds(from: started, to: finishedAt)))
+      .setting("critical_path", criticalPath(jobs))
+  }
+
+  /// The heaviest chain of needs by `duration_seconds`, like ``RunReport/criticalPath``.
+  static func criticalPath(_ jobs: [JSON]) -> JSON {
+    var index: [String: Int] = [:]
+    for (position, job) in jobs.enumerated() {
+      if let id = job["id"]?.stringValue { index[id] = position }
+    }
+    let needs = jobs.map {
+      ($0["needs"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { index[$0] } }
+    }
+    var best = [Double?](repeating: nil, count: jobs.count)
+    var previous = [Int?](repeating: nil, count: jobs.count)
+    for root in jobs.indices where best[root] == nil {
+      var stack = [root]
+      while let job = stack.last {
+        let pending = needs[job].filter { best[$0] == nil }
+        if !pending.isEmpty {
+          stack += pending
+          continue
+        }
+        stack.removeLast()
+        let longest = needs[job].max { best[$0]! < best[$1]! }
+        previous[job] = longest
+        best[job] = (longest.map { best[$0]! } ?? 0) + (jobs[job]["duration_seconds"]?.doubleValue ?? 0)
+      }
+    }
+    var end = best.indices.max { best[$0]! < best[$1]! }
+    var path: [JSON] = []
+    let total = end.map { best[$0]! } ?? 0
+    while let job = end {
+      path.append(jobs[job]["id"] ?? .null)
+      end = previous[job]
+    }
+    return .object([("jobs", .array(path.reversed())), ("duration_seconds", .double(total))])
+  }
+
+  /// Seconds between two RFC 3339 timestamps of the form batchrun writes.
+  static func seconds(from start: String, to end: String) -> Double {
+    guard let a = milliseconds(start), let b = milliseconds(end) else { return 0 }
+    return Double(max(0, b - a)) / 1000
+  }
+
+  static func milliseconds(_ text: String) -> Int64? {
+    // 2026-11-27T04:45:14.123Z
+    let digits = text.filter(\.isNumber)
+    guard digits.count == 17 else { return nil }
+    let value = Array(digits).map { Int64(String($0))! }
+    func number(_ range: Range<Int>) -> Int64 { range.reduce(0) { $0 * 10 + value[$1] } }
+    let (year, month, day) = (number(0..<4), number(4..<6), number(6..<8))
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    let days = era * 146_097 + dayOfEra - 719_468
+    return ((days * 24 + number(8..<10)) * 60 + number(10..<12)) * 60_000 + number(12..<14) * 1000
+      + number(14..<17)
+  }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import BatchrunKit
+
+/// `batchrun report`: show a run's report, the latest one by default.
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Show a run's report (default: the latest run in the state directory)."
+  )
+
+  /// Output formats of `report`.
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, html, junit, json
+  }
+
+  @Argument(help: "A report.json or a run directory (a run without report.json is rebuilt from its journal).")
+  var report: String?
+
+  @Option(help: "text, html, junit or json.")
+  var format: Format = .text
+
+  @Option(help: "The state directory whose latest run to show (default: ./.batchrun).")
+  var stateDir: String = ".batchrun"
+
+  func run() throws {
+    let path = report ?? stateDir + "/latest"
+    let json: JSON
+    do {
+      json = try ReportLoader.load(path)
+    } catch {
+      Console.error("batchrun: error: \(error)\n")
+      throw ExitCode(66)
+    }
+    switch format {
+    case .text: Console.out(TextReport.render(json))
+    case .json: Console.out(json.rendered(pretty: true) + "\n")
+    case .html, .junit:
+      Console.error("batchrun: error: --format \(format.rawValue) is not implemented yet\n")
+      throw ExitCode(70)
+    }
+  }
+}
