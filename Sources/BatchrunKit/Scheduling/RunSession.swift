@@ -77,11 +77,18 @@ public final class RunSession: Sendable {
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now, launches: launches)
     let text = report.json().rendered(pretty: true) + "\n"
-    try RunStore.writeAtomically(text, to: reportPath)
-    try store.markLatest(runID: runID)
-    store.prune(keeping: runID)
-    if let copy = options.reportCopy {
-      try RunStore.writeAtomically(text, to: copy)
+    do throws(RunStore.Failure) {
+      try RunStore.writeAtomically(text, to: reportPath)
+      // `latest` moves only once the report is whole: a run that could not write its
+      // report leaves the previous run as the latest.
+      try store.markLatest(runID: runID)
+      store.prune(keeping: runID)
+      if let copy = options.reportCopy {
+        try RunStore.writeAtomically(text, to: copy)
+      }
+    } catch {
+      console.summary(report, reportPath: nil)
+      throw error
     }
     console.summary(report, reportPath: reportPath)
     return report

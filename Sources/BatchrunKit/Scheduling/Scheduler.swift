@@ -160,18 +160,10 @@ public final class Scheduler: Sendable {
     var records: [AttemptRecord] = []
     var control = firstControl
     let timeout = job.timeout ?? settings.defaultTimeout
+    if let signal = state.withLock({ $0.interruption }) {
+      control.requestStop(.cancelled("interrupted by \(SignalName.of(signal))"))
+    }
     for attempt in 1...(job.retries + 1) {
-      if attempt > 1 {
-        control = AttemptControl()
-        let stopped = state.withLock { state -> Bool in
-          state.running[index] = control
-          return state.interruption != nil || (settings.failurePolicy == .failFast && state.failedJob != nil)
-        }
-        if stopped { break }
-      }
-      if let reason = state.withLock({ $0.interruption }) {
-        control.requestStop(.cancelled("interrupted by \(SignalName.of(reason))"))
-      }
       let launch = launches.launch(for: job, attempt: attempt)
       let log = launches.logName(for: job, attempt: attempt)
       for observer in observers { observer.attemptStarted(job, attempt: attempt, log: log) }
@@ -194,12 +186,33 @@ public final class Scheduler: Sendable {
       records.append(record)
       guard status == .failed || status == .timedOut, attempt <= job.retries else { break }
       for observer in observers { observer.attemptWillRetry(job, record: record) }
-      if job.retryDelay > .zero { try? await Task.sleep(for: job.retryDelay) }
+      // The next attempt's control stands for the job from now on, so that a signal or
+      // --fail-fast during the retry delay ends the wait and the job.
+      let next = AttemptControl()
+      let stop = state.withLock { state -> AttemptControl.StopReason? in
+        state.running[index] = next
+        return state.retryRefusal(for: index, plan: plan)
+      }
+      if let stop { next.requestStop(stop) }
+      control = next
+      await pause(job.retryDelay, unlessStopped: next)
+      if next.stopReason != nil { break }
     }
     let last = records.last!
-    var reason: String?
-    if case .cancelled(let why) = control.stopReason, last.status == .cancelled { reason = why }
-    return JobResult(index: index, status: last.status, reason: reason, attempts: records)
+    if case .cancelled(let why) = control.stopReason {
+      // Stopped while running, or while waiting to retry.
+      return JobResult(index: index, status: .cancelled, reason: why, attempts: records)
+    }
+    return JobResult(index: index, status: last.status, attempts: records)
+  }
+
+  /// Sleeps for a retry delay; a stop request ends the sleep at once.
+  private func pause(_ delay: Duration, unlessStopped control: AttemptControl) async {
+    guard delay > .zero else { return }
+    let sleeper = Task { try? await Task.sleep(for: delay) }
+    control.onStop { sleeper.cancel() }
+    await sleeper.value
+    control.onStop(nil)
   }
 }
 
@@ -228,6 +241,16 @@ extension Scheduler {
         remainingNeeds[job] = plan.graph.needs[job].lazy.filter { [isSelected] in isSelected[$0] }.count
         if remainingNeeds[job] == 0 { ready.push(job) }
       }
+    }
+
+    /// Why a job that failed an attempt may not retry: the run was interrupted, or
+    /// another job's failure stopped it under --fail-fast.
+    func retryRefusal(for job: Int, plan: Plan) -> AttemptControl.StopReason? {
+      if let signal = interruption { return .cancelled("interrupted by \(SignalName.of(signal))") }
+      if policy == .failFast, let failed = failedJob {
+        return .cancelled("stopped by --fail-fast after '\(plan.graph.jobs[failed].id)' failed")
+      }
+      return nil
     }
 
     /// Why a ready job may not start now, as the result to give it instead.
