@@ -529,13 +529,9 @@ struct SchedulerTests {
     #expect(executor.recorded.attempts(of: "flaky") == 1)
     #expect(run.outcome.interruption == SIGINT)
     #expect(run.report.exitCode == 130)
-    withKnownIssue("Scheduler: the retry delay is not cut short by an interrupt") {
-      #expect(ended.entries == ["run", "half the retry delay"])
-    }
-    withKnownIssue("Scheduler: a job interrupted between attempts is reported failed, not cancelled") {
-      #expect(run["flaky"].status == .cancelled)
-      #expect(run["flaky"].reason?.contains("SIGINT") == true)
-    }
+    #expect(ended.entries == ["run", "half the retry delay"])
+    #expect(run["flaky"].status == .cancelled)
+    #expect(run["flaky"].reason?.contains("SIGINT") == true)
   }
 
   @Test("--fail-fast stops a job waiting out its retry delay: cancelled, no further attempt")
@@ -556,12 +552,8 @@ struct SchedulerTests {
     #expect(
       executor.recorded.attempts(of: "flaky") == 1, "no attempt starts after --fail-fast stopped the run")
     #expect(run.report.exitCode == 1)
-    withKnownIssue(
-      "Scheduler: a job stopped by --fail-fast between attempts is reported failed, not cancelled"
-    ) {
-      #expect(run["flaky"].status == .cancelled)
-      #expect(run["flaky"].reason?.contains("fail-fast") == true)
-    }
+    #expect(run["flaky"].status == .cancelled)
+    #expect(run["flaky"].reason?.contains("fail-fast") == true)
   }
 
   // MARK: - The verdict
