@@ -37,14 +37,15 @@ let package = Package(
       dependencies: ["BatchrunKit"],
       path: "Examples/ValidateManifest"
     ),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "BatchrunKitTests",
-      dependencies: ["BatchrunKit"],
+      dependencies: ["BatchrunKit", "TestSupport"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["BatchrunKit"]
+      dependencies: ["BatchrunKit", "TestSupport"]
     ),
   ]
 )

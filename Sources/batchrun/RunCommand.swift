@@ -86,6 +86,9 @@ struct RunCommand: AsyncParsableCommand {
         options: .init(
           settings: settings, stateDirectory: stateDir, reportCopy: report, quiet: output == .quiet,
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
+        // The tool starts nothing but jobs, so every child left at the end is a job's.
+        executor: LocalProcessExecutor(
+          subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true),
         output: Console.out)
     } catch {
       Console.error("batchrun: error: \(error)\n")

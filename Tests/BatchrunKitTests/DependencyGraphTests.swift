@@ -84,13 +84,15 @@ struct DependencyGraphTests {
   @Test("Diagnose: unknown needs with a suggestion, self-needs, cycles with their path")
   func diagnoseProblems() {
     let jobs = makeJobs([
-      "build": ["biuld"], "test": ["test", "build"], "a": ["b"], "b": ["c"], "c": ["a"],
+      "build": ["biuld"], "builds": ["biuld"], "test": ["test", "build"], "a": ["b"], "b": ["c"], "c": ["a"],
       "deploy": ["nothing-like-it"],
     ])
     let messages = DependencyGraph.diagnose(jobs).map(\.message)
     #expect(
       messages == [
-        "job 'build' needs 'biuld', which is not a job (did you mean 'build'?)",
+        // A job is never suggested as its own need ('builds' is too far from 'biuld').
+        "job 'build' needs 'biuld', which is not a job",
+        "job 'builds' needs 'biuld', which is not a job (did you mean 'build'?)",
         "job 'test' needs itself",
         "job 'deploy' needs 'nothing-like-it', which is not a job",
         "dependency cycle: a -> b -> c -> a",

@@ -1,6 +1,7 @@
 import BatchrunKit
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Reports from real runs of the scheduler validate against `schemas/report.schema.json`

@@ -231,15 +231,16 @@ struct ValidManifestTests {
   }
 
   @Test(
-    "Name and directory from an in-memory path",
+    "Name and directory from an in-memory path; a relative directory is made absolute",
     arguments: [
-      ("nightly.yaml", "nightly", "."), ("ci/nightly.yml", "nightly", "ci"), ("/etc/jobs", "jobs", "/etc"),
-      ("/top.yaml", "top", "/"), ("a/b/.hidden.yaml", ".hidden", "a/b"),
+      ("nightly.yaml", "nightly", ""), ("ci/nightly.yml", "nightly", "/ci"), ("/etc/jobs", "jobs", "/etc"),
+      ("/top.yaml", "top", "/"), ("a/b/.hidden.yaml", ".hidden", "/a/b"),
     ])
   func nameAndDirectory(_ path: String, _ name: String, _ directory: String) throws {
     let manifest = try load("jobs: {a: {run: x}}", path: path)
+    let expected = path.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + directory
     #expect(manifest.name == name)
-    #expect(manifest.directory == directory)
+    #expect(manifest.directory == expected)
     #expect(manifest.path == path)
   }
 

@@ -11,15 +11,25 @@ import SystemPackage
 /// (SIGTERM, the grace, SIGKILL) in the background, and ``drain()`` waits for that.
 public final class LocalProcessExecutor: JobExecutor {
   private let groups = ProcessGroups()
+  /// `BATCHRUN_RUN_ID=<id>` of the run this executor serves, once known.
+  private let runMarker = Mutex<String?>(nil)
   private let sweepGrace: Duration
+  private let sweepsAllChildren: Bool
 
   /// - Parameters:
-  ///   - subreaper: adopt orphaned descendants of jobs (`PR_SET_CHILD_SUBREAPER`), so that
-  ///     those that escape their job's group are found, stopped and reaped here.
+  ///   - subreaper: make this process a child subreaper (`PR_SET_CHILD_SUBREAPER`), so that
+  ///     descendants of jobs that escape their group are adopted, found, stopped and
+  ///     reaped here. It changes the whole process, so only a program that owns its
+  ///     process (the `batchrun` tool) should ask for it.
   ///   - sweepGrace: at the end of the run, the time escaped processes get between
   ///     SIGTERM and SIGKILL.
-  public init(subreaper: Bool = true, sweepGrace: Duration = .seconds(10)) {
+  ///   - sweepsAllChildren: this process starts nothing but jobs (the `batchrun` tool):
+  ///     at the end of the run, stop and reap every child left, even one that cleared
+  ///     its environment. Off, only children carrying this run's id are touched, so a
+  ///     host program's own children are safe.
+  public init(subreaper: Bool = false, sweepGrace: Duration = .seconds(10), sweepsAllChildren: Bool = false) {
     self.sweepGrace = sweepGrace
+    self.sweepsAllChildren = sweepsAllChildren
     if subreaper {
       _ = batchrun_set_child_subreaper()
     }
@@ -74,7 +84,9 @@ public final class LocalProcessExecutor: JobExecutor {
     }
     control.onStop(nil)
     let finishedAt = WallClock.now
-    groups.cleanUpLeftovers(pgid, grace: grace, markers: launch.environment.filter(Self.isJobMarker))
+    let markers = launch.environment.filter(Self.isJobMarker)
+    runMarker.withLock { $0 = markers.first { $0.hasPrefix("BATCHRUN_RUN_ID=") } }
+    groups.cleanUpLeftovers(pgid, grace: grace, markers: markers)
     return AttemptExit(
       termination: termination, startedAt: startedAt, finishedAt: finishedAt,
       outputBytes: Self.size(of: launch.logPath))
@@ -86,8 +98,8 @@ public final class LocalProcessExecutor: JobExecutor {
 
   public func drain() async {
     await groups.waitUntilEmpty()
-    await groups.sweepAll(grace: sweepGrace)
-    ProcessGroups.reapAnyChildren()
+    await groups.sweep(grace: sweepGrace, carrying: sweepsAllChildren ? nil : runMarker.withLock { $0 })
+    if sweepsAllChildren { ProcessGroups.reapAnyChildren() }
   }
 
   /// The environment entries that identify an attempt's processes.

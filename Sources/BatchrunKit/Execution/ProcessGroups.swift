@@ -95,11 +95,12 @@ final class ProcessGroups: Sendable {
     }
   }
 
-  /// At the end of a run: terminate every adopted child that is left, whatever its
-  /// environment, until none is (bounded, for processes that keep forking).
-  func sweepAll(grace: Duration) async {
+  /// At the end of a run: terminate the adopted children left, those carrying `marker`
+  /// in their environment, or every child when `marker` is `nil`; until none is left
+  /// (bounded, for processes that keep forking).
+  func sweep(grace: Duration, carrying marker: String?) async {
     for _ in 0..<5 {
-      let children = Orphans.children()
+      let children = marker.map { Orphans.adopted(carrying: [$0], excluding: []) } ?? Orphans.children()
       if children.isEmpty { return }
       await Self.terminate(grace: grace, group: nil, orphans: children)
     }

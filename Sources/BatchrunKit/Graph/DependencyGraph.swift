@@ -52,10 +52,12 @@ public struct DependencyGraph: Sendable {
 
   /// For each job, the heaviest path from it to the end of the graph, itself included.
   ///
-  /// - Parameter weight: each job's weight; 1 counts jobs.
-  public func remainingPath(weight: (Int) -> Double = { _ in 1 }) -> [Double] {
+  /// - Parameters:
+  ///   - weight: each job's weight; 1 counts jobs.
+  ///   - included: the jobs that count (those selected to run); `nil` for all.
+  public func remainingPath(weight: (Int) -> Double = { _ in 1 }, included: [Bool]? = nil) -> [Double] {
     var result = [Double](repeating: 0, count: jobs.count)
-    for job in topologicalOrder().reversed() {
+    for job in topologicalOrder().reversed() where included?[job] ?? true {
       result[job] = weight(job) + (dependents[job].lazy.map { result[$0] }.max() ?? 0)
     }
     return result
@@ -79,18 +81,17 @@ public struct DependencyGraph: Sendable {
   public static func diagnose(_ jobs: [Job]) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let graph = DependencyGraph(jobs: jobs)
-    var ids: [String]?
     for job in jobs {
       for (offset, need) in job.needs.enumerated() {
         let location = offset < job.needLocations.count ? job.needLocations[offset] : job.location
         if need == job.id {
           diagnostics.append(Diagnostic(at: location, "job '\(job.id)' needs itself"))
         } else if graph.index[need] == nil {
-          if ids == nil { ids = jobs.map(\.id) }
+          let others = jobs.lazy.map(\.id).filter { $0 != job.id }
           diagnostics.append(
             Diagnostic(
               at: location,
-              "job '\(job.id)' needs '\(need)', which is not a job\(Suggestion.didYouMean(need, in: ids!))"
+              "job '\(job.id)' needs '\(need)', which is not a job\(Suggestion.didYouMean(need, in: others))"
             ))
         }
       }

@@ -30,11 +30,12 @@ public struct Plan: Sendable {
     guard diagnostics.isEmpty else { throw .invalid(diagnostics) }
     self.manifest = manifest
     self.graph = graph
-    self.selected = targets.isEmpty ? Array(manifest.jobs.indices) : graph.closure(of: targetIndices)
+    let selected = targets.isEmpty ? Array(manifest.jobs.indices) : graph.closure(of: targetIndices)
+    var included = [Bool](repeating: false, count: manifest.jobs.count)
+    for job in selected { included[job] = true }
     let jobs = manifest.jobs
-    self.priority =
-      weight.map { weight in graph.remainingPath { weight(jobs[$0]) } }
-      ?? graph.remainingPath()
+    self.selected = selected
+    self.priority = graph.remainingPath(weight: { weight?(jobs[$0]) ?? 1 }, included: included)
   }
 
   /// Whether ready job `a` should start before ready job `b`: critical path first, then manifest order.

@@ -5,8 +5,7 @@ public enum DurationText {
     let text = text.trimmingWhitespace()
     guard !text.isEmpty else { return nil }
     if let seconds = Double(text) {
-      guard seconds >= 0, seconds.isFinite else { return nil }
-      return .milliseconds(Int64((seconds * 1000).rounded()))
+      return milliseconds(seconds * 1000)
     }
     var total: Duration = .zero
     var number = ""
@@ -25,13 +24,23 @@ public enum DurationText {
         unit = "ms"
         index = text.index(after: index)
       }
-      guard let value = Double(number), let (scale, rank) = units[unit], rank < lastUnitRank
+      guard let value = Double(number), let (scale, rank) = units[unit], rank < lastUnitRank,
+        let part = milliseconds(value * scale), total.seconds + part.seconds < maximumSeconds
       else { return nil }
       lastUnitRank = rank
-      total += .milliseconds(Int64((value * scale).rounded()))
+      total += part
       number = ""
     }
     return number.isEmpty ? total : nil
+  }
+
+  /// The longest duration accepted: about 292 years, well inside `Int64` milliseconds.
+  public static let maximumSeconds: Double = 9_000_000_000
+
+  /// A whole number of milliseconds, or `nil` if negative, not finite or too long.
+  private static func milliseconds(_ value: Double) -> Duration? {
+    guard value.isFinite, value >= 0, value / 1000 < maximumSeconds else { return nil }
+    return .milliseconds(Int64(value.rounded()))
   }
 
   /// Milliseconds per unit, and the unit's rank (units must come largest first).

@@ -91,7 +91,6 @@ struct ManifestDecoder {
         defaults = settings(items, context: "in 'defaults'", allowed: ManifestKeys.defaults)
       case "jobs": jobsEntry = entry
       default:
-        if entry.key.hasPrefix("x-") { continue }  // extension keys, e.g. to hold anchors
         unknownKey(entry, context: "at the top level", known: ManifestKeys.topLevel)
       }
     }
@@ -192,7 +191,12 @@ struct ManifestDecoder {
       default: break
       }
     }
-    if commandKey == nil {
+    // A misspelt command key (`command:`, `cmd:`) already has its own diagnostic.
+    let misspeltCommand = items.contains {
+      !ManifestKeys.job.contains($0.key)
+        && ["run", "argv"].contains(ManifestKeys.suggestion(for: $0.key, in: ManifestKeys.job))
+    }
+    if commandKey == nil, !misspeltCommand {
       error(position, "job '\(id)' has neither 'run' nor 'argv'; add one, e.g. 'run: echo hello'")
     }
     own.environment = merged(defaults.environment, own.environment)
@@ -260,6 +264,7 @@ struct ManifestDecoder {
   }
 
   mutating func unknownKey(_ entry: Entry, context: String, known: [String]) {
+    if entry.key.hasPrefix("x-") { return }  // extension keys, e.g. to hold anchors or notes
     let hint = ManifestKeys.suggestion(for: entry.key, in: known).map { " (did you mean '\($0)'?)" }
     error(entry.keyPosition, "unknown key '\(entry.key)' \(context)\(hint ?? "")")
   }
@@ -357,7 +362,8 @@ struct ManifestDecoder {
     if case .scalar(let scalar) = node, scalar.isPlain, let value = Int(scalar.text) {
       return value
     }
-    error(node.position, "\(what) must be a whole number, not \(node.kindDescription)")
+    let found = node.kindDescription == "a number" ? node.scalarText.map { "'\($0)'" } : nil
+    error(node.position, "\(what) must be a whole number, not \(found ?? node.kindDescription)")
     return nil
   }
 

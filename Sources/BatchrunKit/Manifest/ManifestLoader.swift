@@ -82,13 +82,7 @@ public enum ManifestLoader {
   }
 
   static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
-    var line = 1
-    var lineStart = 0
-    for index in 0..<offset where bytes[index] == UInt8(ascii: "\n") {
-      line += 1
-      lineStart = index + 1
-    }
-    let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).unicodeScalars.count + 1
-    return SourceLocation(file: file, line: line, column: column)
+    let position = bytes.withUnsafeBufferPointer { YAMLComposer.position(ofByte: offset, in: $0) }
+    return SourceLocation(file: file, line: position.line, column: position.column)
   }
 }

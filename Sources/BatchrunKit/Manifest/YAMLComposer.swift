@@ -14,6 +14,21 @@ struct YAMLComposer {
   /// Most nodes an input may expand to through aliases, against "billion laughs" input.
   static let maximumAliasExpansion = 10_000_000
 
+  /// The line and column (in Unicode scalars) of byte `offset` of `bytes`.
+  static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> YAMLNode.Position {
+    let end = min(offset, bytes.count)
+    var line = 1
+    var lineStart = 0
+    for index in 0..<end where bytes[index] == UInt8(ascii: "\n") {
+      line += 1
+      lineStart = index + 1
+    }
+    let column =
+      String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<end]), as: UTF8.self).unicodeScalars
+      .count + 1
+    return YAMLNode.Position(line: line, column: column)
+  }
+
   /// Composes the single document in `bytes`; `nil` for an empty stream.
   static func compose(_ bytes: [UInt8]) throws(SyntaxError) -> YAMLNode? {
     var composer = Parser()
@@ -26,8 +41,10 @@ struct YAMLComposer {
     var parser = yaml_parser_t()
     var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     var aliasBudget = YAMLComposer.maximumAliasExpansion
+    var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
     mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> YAMLNode? {
+      input = buffer
       yaml_parser_initialize(&parser)
       defer { yaml_parser_delete(&parser) }
       yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
@@ -67,10 +84,12 @@ struct YAMLComposer {
       if let context = parser.context {
         message += " \(String(cString: context))"
       }
-      let mark =
-        parser.error == YAML_READER_ERROR
-        ? yaml_mark_t(index: parser.problem_offset, line: 0, column: 0) : parser.problem_mark
-      return SyntaxError(message: message, position: Self.position(mark))
+      guard parser.error == YAML_READER_ERROR else {
+        return SyntaxError(message: message, position: Self.position(parser.problem_mark))
+      }
+      // Reader errors (control characters, NUL) carry a byte offset, not a mark.
+      return SyntaxError(
+        message: message, position: YAMLComposer.position(ofByte: parser.problem_offset, in: input))
     }
 
     static func position(_ mark: yaml_mark_t) -> YAMLNode.Position {

@@ -5,19 +5,19 @@ import Foundation
 ///
 /// Self-contained (Foundation only) so that other test targets can share it: the
 /// `schemas/` directory is found by walking up from this file to `Package.swift`.
-struct SchemaValidator: Sendable {
+public struct SchemaValidator: Sendable {
   /// Why validation could not be done at all (as opposed to the JSON being invalid).
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
   }
 
   /// The schema's absolute path.
-  let schemaPath: String
+  public let schemaPath: String
 
   /// - Parameters:
   ///   - schema: a file name in the repository's `schemas/` directory.
   ///   - filePath: leave the default; it locates the repository.
-  init(schema: String = "report.schema.json", filePath: String = #filePath) throws {
+  public init(schema: String = "report.schema.json", filePath: String = #filePath) throws {
     guard let root = Self.repositoryRoot(from: filePath) else {
       throw Failure(description: "no Package.swift above \(filePath)")
     }
@@ -28,7 +28,7 @@ struct SchemaValidator: Sendable {
   }
 
   /// The nearest directory above `filePath` holding `Package.swift`.
-  static func repositoryRoot(from filePath: String) -> URL? {
+  public static func repositoryRoot(from filePath: String) -> URL? {
     var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
     while directory.path != "/" {
       if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
@@ -44,7 +44,7 @@ struct SchemaValidator: Sendable {
   /// Text that is not JSON is one error at `$`.
   ///
   /// - Throws: ``Failure`` if python3 or jsonschema is missing, or the schema itself is invalid.
-  func errors(in json: String) async throws -> [String] {
+  public func errors(in json: String) async throws -> [String] {
     let scratch = FileManager.default.temporaryDirectory
       .appendingPathComponent("schema-validator-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

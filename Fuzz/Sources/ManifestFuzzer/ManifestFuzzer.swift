@@ -1,0 +1,28 @@
+import BatchrunKit
+
+/// libFuzzer entry point: every input must either load or yield diagnostics that all
+/// carry a position inside the input; anything else (a crash, a hang, a diagnostic
+/// without a position) is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzManifest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  do {
+    let manifest = try ManifestLoader.load(bytes: bytes, path: "/fuzz/manifest.yaml")
+    // A valid manifest must also plan and order without trouble.
+    let plan = try Plan(manifest: manifest)
+    precondition(plan.graph.topologicalOrder().count == manifest.jobs.count, "a valid manifest has no cycle")
+  } catch {
+    guard case .invalid(let diagnostics) = error else { fatalError("loading bytes cannot be unreadable") }
+    precondition(!diagnostics.isEmpty, "an invalid manifest has at least one diagnostic")
+    let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+    for diagnostic in diagnostics {
+      guard let location = diagnostic.location else {
+        fatalError("diagnostic without a position: \(diagnostic)")
+      }
+      precondition(
+        location.line >= 1 && location.line <= max(lines, 1) + 1, "line out of range: \(diagnostic)")
+      precondition(location.column >= 1, "column out of range: \(diagnostic)")
+    }
+  }
+  return 0
+}
