@@ -14,7 +14,13 @@ public func fuzzManifest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   } catch {
     guard case .invalid(let diagnostics) = error else { fatalError("loading bytes cannot be unreadable") }
     precondition(!diagnostics.isEmpty, "an invalid manifest has at least one diagnostic")
-    let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+    // YAML breaks lines at LF, CR LF and a lone CR.
+    let lines =
+      1
+      + bytes.indices.filter { index in
+        bytes[index] == 0x0A
+          || (bytes[index] == 0x0D && (index + 1 == bytes.count || bytes[index + 1] != 0x0A))
+      }.count
     for diagnostic in diagnostics {
       guard let location = diagnostic.location else {
         fatalError("diagnostic without a position: \(diagnostic)")
@@ -26,3 +32,21 @@ public func fuzzManifest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
   return 0
 }
+
+/// SwiftPM links an executable target's entry point as `<Target>_main`; hand over to
+/// libFuzzer's driver from there.
+@_cdecl("ManifestFuzzer_main")
+public func fuzzerMain(
+  _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+) -> CInt {
+  var count = argc
+  var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+  return LLVMFuzzerRunDriver(&count, &arguments, fuzzManifest)
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
