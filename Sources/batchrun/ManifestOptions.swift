@@ -15,10 +15,13 @@ struct ManifestOptions: ParsableArguments {
     }
   }
 
-  /// Plans `targets` of `manifest`, printing diagnostics for unknown ones.
-  func plan(_ manifest: Manifest, targets: [String]) throws -> Plan {
+  /// Plans `targets` of `manifest`, printing diagnostics for unknown ones; `weight`
+  /// gives jobs' expected durations (from a previous run).
+  func plan(_ manifest: Manifest, targets: [String], weight: (@Sendable (Job) -> Double)? = nil) throws
+    -> Plan
+  {
     do {
-      return try Plan(manifest: manifest, targets: targets)
+      return try Plan(manifest: manifest, targets: targets, weight: weight)
     } catch {
       throw ExitCode(Console.report(error, color: color))
     }

@@ -66,7 +66,9 @@ struct RunCommand: AsyncParsableCommand {
 
   func run() async throws {
     let loaded = try options.load(manifest)
-    let plan = try options.plan(loaded, targets: targets)
+    let store = stateDir.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: loaded)
+    let prior = PriorDurations.load(stateDirectory: store.stateDirectory)
+    let plan = try options.plan(loaded, targets: targets, weight: prior?.weight)
     let concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
     if dryRun {
       Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))

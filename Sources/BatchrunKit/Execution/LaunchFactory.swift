@@ -6,8 +6,9 @@ public struct LaunchFactory: Sendable {
   /// The run directory; logs go to `logs/` inside it.
   public let runDirectory: String
   public let killGrace: Duration
-  /// batchrun's environment with the manifest's `env` applied, in a stable order.
-  private let baseEnvironment: [(String, String)]
+  /// batchrun's environment with the manifest's `env` applied, as `NAME=value`
+  /// entries in a stable order, rendered once for every job.
+  private let baseEnvironment: [(name: String, entry: String)]
 
   public init(
     manifest: Manifest, runID: String, runDirectory: String, killGrace: Duration,
@@ -19,7 +20,7 @@ public struct LaunchFactory: Sendable {
     self.killGrace = killGrace
     var base = inherited
     for variable in manifest.environment { base[variable.name] = variable.value }
-    self.baseEnvironment = base.sorted { $0.key < $1.key }
+    self.baseEnvironment = base.sorted { $0.key < $1.key }.map { ($0.key, "\($0.key)=\($0.value)") }
   }
 
   /// The log of an attempt, relative to the run directory.
@@ -39,10 +40,12 @@ public struct LaunchFactory: Sendable {
         ("BATCHRUN_RUN_DIR", runDirectory),
       ]
     let addedNames = Set(added.map(\.0))
-    var environment =
-      baseEnvironment.lazy.filter { !addedNames.contains($0.0) }.map { "\($0.0)=\($0.1)" }
-      as [String]
-    environment += added.map { "\($0.0)=\($0.1)" }
+    var environment: [String] = []
+    environment.reserveCapacity(baseEnvironment.count + added.count)
+    for variable in baseEnvironment where !addedNames.contains(variable.name) {
+      environment.append(variable.entry)
+    }
+    for (name, value) in added { environment.append("\(name)=\(value)") }
     return JobLaunch(
       job: job, attempt: attempt, arguments: arguments, environment: environment,
       workingDirectory: workingDirectory(for: job),

@@ -7,20 +7,27 @@ import Glibc
 /// `BATCHRUN_RUN_ID`, `BATCHRUN_JOB_ID` and `BATCHRUN_ATTEMPT` unless it cleared them.
 /// Whatever is left when the run ends is swept regardless of its environment.
 enum Orphans {
-  /// batchrun's own children, from `/proc/self/task/*/children`.
+  /// batchrun's own children, from `/proc/self/task/*/children` (each thread's).
   static func children() -> [pid_t] {
-    var result: [pid_t] = []
-    for task in RunStore.list("/proc/self/task") {
-      guard let text = read("/proc/self/task/\(task)/children") else { continue }
-      result += text.split(separator: " ").compactMap { pid_t($0.trimmingWhitespace()) }
-    }
-    return result
+    RunStore.list("/proc/self/task").flatMap { children(ofThread: $0) }
+  }
+
+  /// The children of one thread of this process.
+  static func children(ofThread thread: String) -> [pid_t] {
+    guard let text = read("/proc/self/task/\(thread)/children") else { return [] }
+    return text.split(separator: " ").compactMap { pid_t($0.trimmingWhitespace()) }
+  }
+
+  /// Children adopted as a subreaper. The kernel hands orphans to the main thread, while
+  /// jobs are spawned from worker threads, so this reads one file.
+  static func adopted() -> [pid_t] {
+    children(ofThread: String(getpid()))
   }
 
   /// Adopted children whose initial environment holds every one of `markers`
   /// (`NAME=value` strings), skipping `excluded` pids.
   static func adopted(carrying markers: [String], excluding excluded: Set<pid_t>) -> [pid_t] {
-    children().filter { pid in
+    adopted().filter { pid in
       guard !excluded.contains(pid), let environment = read("/proc/\(pid)/environ") else { return false }
       let entries = Set(environment.split(separator: "\0").map(String.init))
       return markers.allSatisfy(entries.contains)

@@ -63,10 +63,9 @@ final class ProcessGroups: Sendable {
 
   /// Adopted children carrying `markers`, but never a running job's main process.
   private func adoptedOrphans(carrying markers: [String]) -> [pid_t] {
+    let adopted = Orphans.adopted()
+    guard !adopted.isEmpty else { return [] }  // the common case: one read of one file
     let mains = state.withLock { Set($0.generations.keys) }
-    let children = Orphans.children()
-    // Cheap check first: only job mains among our children means nothing escaped.
-    guard children.contains(where: { !mains.contains($0) }) else { return [] }
     return Orphans.adopted(carrying: markers, excluding: mains)
   }
 

@@ -78,6 +78,10 @@ public indirect enum JSON: Sendable, Equatable {
 
   /// `text` as a JSON string literal (also a valid dot/Graphviz quoted id).
   public static func quote(_ text: String) -> String {
+    // Most strings need no escape: copy them whole.
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      return "\"" + text + "\""
+    }
     var out = "\""
     for scalar in text.unicodeScalars {
       switch scalar {
