@@ -1,5 +1,6 @@
 #include "CBatchrunShims.h"
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 
 int batchrun_set_child_subreaper(void) {
@@ -8,4 +9,12 @@ int batchrun_set_child_subreaper(void) {
 #else
     return -1;
 #endif
+}
+
+int batchrun_terminal_width(int fd) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) {
+        return 0;
+    }
+    return size.ws_col;
 }

@@ -86,7 +86,8 @@ struct RunCommand: AsyncParsableCommand {
       session = try RunSession(
         plan: plan,
         options: .init(
-          settings: settings, stateDirectory: stateDir, reportCopy: report, quiet: output == .quiet,
+          settings: settings, stateDirectory: stateDir, reportCopy: report,
+          console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         // The tool starts nothing but jobs, so every child left at the end is a job's.
         executor: LocalProcessExecutor(

@@ -206,7 +206,7 @@ struct ReportSchemaTests {
     let plan = try Plan(manifest: manifest)
     let settings = RunSettings(concurrency: 3, failurePolicy: .keepGoing, killGrace: .milliseconds(300))
     let session = try RunSession(
-      plan: plan, options: .init(settings: settings, quiet: true), executor: LocalProcessExecutor(),
+      plan: plan, options: .init(settings: settings, console: .quiet), executor: LocalProcessExecutor(),
       output: { _ in })
     let report = try await session.run()
     #expect(report.exitCode == 1)

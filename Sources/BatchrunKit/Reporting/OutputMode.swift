@@ -1,3 +1,6 @@
+import CBatchrunShims
+import Glibc
+
 /// `--output`: how the console shows a run.
 public enum OutputMode: String, Sendable, CaseIterable {
   /// `status` on a terminal, plain lines elsewhere.
@@ -10,4 +13,22 @@ public enum OutputMode: String, Sendable, CaseIterable {
   case grouped
   /// Failures and the summary only.
   case quiet
+}
+
+extension OutputMode {
+  /// The console style for this mode: `auto` and `status` draw a live status line on a
+  /// terminal and print plain lines elsewhere; `grouped` uses GitHub Actions' groups when
+  /// `GITHUB_ACTIONS=true`.
+  public func style(
+    environment: [String: String], terminalWidth: Int = Int(batchrun_terminal_width(STDOUT_FILENO))
+  )
+    -> ConsoleReporter.Style
+  {
+    switch self {
+    case .auto, .status: terminalWidth > 0 ? .live(width: terminalWidth) : .plain
+    case .stream: .stream
+    case .grouped: .grouped(githubActions: environment["GITHUB_ACTIONS"] == "true")
+    case .quiet: .quiet
+    }
+  }
 }

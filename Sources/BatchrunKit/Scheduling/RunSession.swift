@@ -8,17 +8,18 @@ public final class RunSession: Sendable {
     public var stateDirectory: String?
     /// A second place to write the JSON report.
     public var reportCopy: String?
-    public var quiet: Bool
+    /// How the console shows the run.
+    public var console: ConsoleReporter.Style
     public var color: Bool
 
     public init(
-      settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, quiet: Bool = false,
-      color: Bool = false
+      settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil,
+      console: ConsoleReporter.Style = .plain, color: Bool = false
     ) {
       self.settings = settings
       self.stateDirectory = stateDirectory
       self.reportCopy = reportCopy
-      self.quiet = quiet
+      self.console = console
       self.color = color
     }
   }
@@ -51,7 +52,8 @@ public final class RunSession: Sendable {
       manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
     )
     console = ConsoleReporter(
-      runDirectory: runDirectory, quiet: options.quiet, color: options.color, output: output)
+      runDirectory: runDirectory, style: options.console, color: options.color, total: plan.selected.count,
+      idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0, output: output)
     let journal = try Journal(
       path: runDirectory + "/events.jsonl",
       start: JournalReplay.startRecord(

@@ -6,4 +6,8 @@
 /// cannot call it directly).
 int batchrun_set_child_subreaper(void);
 
+/// The width in columns of the terminal on `fd`, or 0 when it is not a terminal
+/// (ioctl is variadic too).
+int batchrun_terminal_width(int fd);
+
 #endif
