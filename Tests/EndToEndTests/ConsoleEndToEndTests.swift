@@ -116,8 +116,8 @@ struct TerminalEndToEndTests {
       """
       jobs:
         quick: {run: 'echo bad; exit 1', allow-failure: true}
-        slow-one: {run: 'sleep 2'}
-        slow-two: {run: 'sleep 2.5'}
+        slow-one: {run: 'sleep 4'}
+        slow-two: {run: 'sleep 4.5'}
         last: {run: 'true', needs: slow-one}
       """)
     let session = "batchrun-test-\(UInt32.random(in: 0...UInt32.max))"
@@ -128,15 +128,21 @@ struct TerminalEndToEndTests {
     ])
     defer { Task { try? await Tmux.run(["kill-session", "-t", session]) } }
 
-    try await Task.sleep(for: .milliseconds(1200))
-    let during = try await Tmux.capture(session)
+    // Read the screen until the status line shows the quick job done and both slow ones
+    // running (the slow jobs leave seconds for that, even on a loaded machine).
+    var during: [String] = []
+    for _ in 0..<40 {
+      try await Task.sleep(for: .milliseconds(100))
+      during = try await Tmux.capture(session)
+      if during.last?.hasPrefix("[1/4] | running: ") == true { break }
+    }
     let status = try #require(during.last, "a status line: \(during)")
     #expect(status.hasPrefix("[1/4] | running: "), "\(during)")
-    #expect(status.contains("slow-one") && status.contains("slow-two"))
+    #expect(status.contains("slow-one") && status.contains("slow-two"), "\(during)")
     #expect(during.contains { $0.hasPrefix("allowed quick exit 1") })
 
     var after: [String] = []
-    for _ in 0..<50 {
+    for _ in 0..<75 {
       try await Task.sleep(for: .milliseconds(200))
       after = try await Tmux.capture(session)
       if after.contains(where: { $0.hasPrefix("EXIT=") }) { break }
