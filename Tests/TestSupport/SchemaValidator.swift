@@ -45,6 +45,16 @@ public struct SchemaValidator: Sendable {
   ///
   /// - Throws: ``Failure`` if python3 or jsonschema is missing, or the schema itself is invalid.
   public func errors(in json: String) async throws -> [String] {
+    try await errors(in: json, format: "json")
+  }
+
+  /// Every way a YAML document breaks the schema (read with PyYAML, as editors' YAML
+  /// language servers read it); a document that is not YAML is one error at `$`.
+  public func errors(inYAML yaml: String) async throws -> [String] {
+    try await errors(in: yaml, format: "yaml")
+  }
+
+  private func errors(in json: String, format: String) async throws -> [String] {
     let scratch = FileManager.default.temporaryDirectory
       .appendingPathComponent("schema-validator-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -62,7 +72,7 @@ public struct SchemaValidator: Sendable {
 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", Self.script, schemaPath, instance.path]
+    process.arguments = ["python3", "-c", Self.script, schemaPath, instance.path, format]
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = outputHandle
     process.standardError = diagnosticsHandle
@@ -101,9 +111,13 @@ public struct SchemaValidator: Sendable {
     with open(sys.argv[2]) as f:
         text = f.read()
     try:
-        instance = json.loads(text)
-    except ValueError as error:
-        print(json.dumps(["$: not JSON: %s" % error]))
+        if sys.argv[3] == "yaml":
+            import yaml
+            instance = json.loads(json.dumps(yaml.safe_load(text), default=str))
+        else:
+            instance = json.loads(text)
+    except Exception as error:
+        print(json.dumps(["$: not %s: %s" % (sys.argv[3].upper(), error)]))
         sys.exit(0)
     validator = cls(schema, format_checker=jsonschema.FormatChecker())
     def where(error):
