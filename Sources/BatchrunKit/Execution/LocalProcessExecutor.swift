@@ -13,6 +13,9 @@ public final class LocalProcessExecutor: JobExecutor {
   private let groups = ProcessGroups()
   /// `BATCHRUN_RUN_ID=<id>` of the run this executor serves, once known.
   private let runMarker = Mutex<String?>(nil)
+  /// As a subreaper: reaps adopted orphans that exit while the run goes on.
+  private let reaper = Mutex<Task<Void, Never>?>(nil)
+  private let subreaper: Bool
   private let sweepGrace: Duration
   private let sweepsAllChildren: Bool
 
@@ -30,12 +33,14 @@ public final class LocalProcessExecutor: JobExecutor {
   public init(subreaper: Bool = false, sweepGrace: Duration = .seconds(10), sweepsAllChildren: Bool = false) {
     self.sweepGrace = sweepGrace
     self.sweepsAllChildren = sweepsAllChildren
+    self.subreaper = subreaper
     if subreaper {
       _ = batchrun_set_child_subreaper()
     }
   }
 
   public func execute(_ launch: JobLaunch, control: AttemptControl) async -> AttemptExit {
+    if subreaper { startReaper() }
     let startedAt = WallClock.now
     let fd = open(launch.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
@@ -98,8 +103,22 @@ public final class LocalProcessExecutor: JobExecutor {
 
   public func drain() async {
     await groups.waitUntilEmpty()
+    reaper.withLock { $0?.cancel() }
     await groups.sweep(grace: sweepGrace, carrying: sweepsAllChildren ? nil : runMarker.withLock { $0 })
     if sweepsAllChildren { ProcessGroups.reapAnyChildren() }
+  }
+
+  /// Twice a second, reaps adopted orphans that have exited (no zombie build-up in long runs).
+  private func startReaper() {
+    reaper.withLock { reaper in
+      guard reaper == nil else { return }
+      let groups = self.groups
+      reaper = Task {
+        while (try? await Task.sleep(for: .milliseconds(500))) != nil {
+          groups.reapAdoptedZombies()
+        }
+      }
+    }
   }
 
   /// The environment entries that identify an attempt's processes.

@@ -62,11 +62,23 @@ final class ProcessGroups: Sendable {
   }
 
   /// Adopted children carrying `markers`, but never a running job's main process.
+  /// Adopted children that have already exited are reaped on the way.
   private func adoptedOrphans(carrying markers: [String]) -> [pid_t] {
-    let adopted = Orphans.adopted()
-    guard !adopted.isEmpty else { return [] }  // the common case: one read of one file
+    guard reapAdoptedZombies() else { return [] }  // the common case: one read of one file
     let mains = state.withLock { Set($0.generations.keys) }
     return Orphans.adopted(carrying: markers, excluding: mains)
+  }
+
+  /// Reaps adopted children (orphans re-parented to this subreaper) that have exited,
+  /// so they do not linger as zombies until the run ends. Job main processes are the
+  /// children of the thread that spawned them, never of the main thread, and are skipped
+  /// besides. Returns whether any adopted child is still alive.
+  @discardableResult
+  func reapAdoptedZombies() -> Bool {
+    let adopted = Orphans.adopted()
+    guard !adopted.isEmpty else { return false }
+    let mains = state.withLock { Set($0.generations.keys) }
+    return adopted.contains { !mains.contains($0) && !Orphans.reapIfExited($0) }
   }
 
   /// Sends SIGTERM to a group and to orphans, SIGKILL after `grace` to what is left,
