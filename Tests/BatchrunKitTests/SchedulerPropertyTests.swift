@@ -44,16 +44,9 @@ struct SchedulerPropertyTests {
     let harness = try SchedulerHarness(yaml, executor: executor)
     let run = await harness.run()
     #expect(run["build"].status == .succeeded)
-    withKnownIssue(
-      """
-      Scheduler.State.init pushes every selected job without needs onto the ready queue, unjudged: \
-      a when: on-failure job without needs runs at once
-      """
-    ) {
-      #expect(run["notify"].status == .skipped)
-      #expect(run["notify"].reason?.contains("on-failure") == true)
-      #expect(!executor.recorded.started("notify"))
-    }
+    #expect(run["notify"].status == .skipped)
+    #expect(run["notify"].reason?.contains("on-failure") == true)
+    #expect(!executor.recorded.started("notify"))
   }
 
   @Test("regression: --fail-fast retries a cleanup job that started after the failure")
@@ -72,17 +65,10 @@ struct SchedulerPropertyTests {
     let run = await harness.run()
     #expect(run["bad"].status == .failed)
     #expect(run.report.exitCode == 1)
-    withKnownIssue(
-      """
-      Scheduler.State.retryRefusal refuses every retry once a failure stopped the run under --fail-fast, \
-      also for jobs started after it: `cleanup` ends cancelled after one attempt
-      """
-    ) {
-      #expect(
-        run["cleanup"].status == .succeeded, "\(run["cleanup"].status): \(run["cleanup"].reason ?? "-")")
-      #expect(run["cleanup"].attempts.map(\.status) == [.failed, .succeeded])
-      #expect(executor.recorded.attempts(of: "cleanup") == 2)
-    }
+    #expect(
+      run["cleanup"].status == .succeeded, "\(run["cleanup"].status): \(run["cleanup"].reason ?? "-")")
+    #expect(run["cleanup"].attempts.map(\.status) == [.failed, .succeeded])
+    #expect(executor.recorded.attempts(of: "cleanup") == 2)
   }
 
   @Test("regression: observers hear that a need finished before they hear its dependent start")
@@ -117,14 +103,7 @@ struct SchedulerPropertyTests {
     let entries = recorder.entries
     let finishedA = try #require(entries.firstIndex(of: .jobFinished(job: "a", status: .succeeded)))
     let startedC = try #require(entries.firstIndex { $0.isStart(of: "c") })
-    withKnownIssue(
-      """
-      Scheduler.finish releases dependents under the lock but tells observers after it: another worker \
-      may start a dependent (and tell observers) first
-      """
-    ) {
-      #expect(finishedA < startedC, "observers heard: \(entries)")
-    }
+    #expect(finishedA < startedC, "observers heard: \(entries)")
   }
 
   // MARK: - Running cases

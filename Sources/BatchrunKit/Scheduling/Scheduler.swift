@@ -13,6 +13,8 @@ public final class Scheduler: Sendable {
   private let launches: LaunchFactory
   private let observers: [any RunObserver]
   private let state: Mutex<State>
+  /// Held while observers are called, so that they hear events one at a time, in order.
+  private let delivery = Mutex(())
 
   public init(
     plan: Plan, settings: RunSettings, executor: any JobExecutor, launches: LaunchFactory,
@@ -36,6 +38,8 @@ public final class Scheduler: Sendable {
 
   /// Runs every selected job to a final status and returns them.
   public func run() async -> Outcome {
+    state.withLock { $0.releaseInitialJobs(plan: plan) }
+    deliverEvents()
     let workers = max(1, min(settings.concurrency, plan.selected.count))
     await withTaskGroup(of: Void.self) { group in
       for _ in 0..<workers {
@@ -81,22 +85,27 @@ public final class Scheduler: Sendable {
       case done
     }
     while true {
-      let (step, finalized) = state.withLock { state -> (Step, [(Int, JobResult)]) in
-        var finalized: [(Int, JobResult)] = []
+      let (step, releasedOthers) = state.withLock { state -> (Step, Bool) in
+        var refused = false
         // Refused jobs are final at once, which may make others ready: keep popping.
         while let job = state.ready.pop() {
           if let refusal = state.refusal(for: plan.graph.jobs[job]) {
-            finalized += state.finalize(
+            state.finalize(
               job, JobResult(index: job, status: refusal.status, reason: refusal.reason), plan: plan)
+            refused = true
             continue
           }
           let control = AttemptControl()
           state.running[job] = control
-          return (.start(job, control), finalized)
+          state.events.append(
+            .attemptStarted(job, attempt: 1, log: launches.logName(for: plan.graph.jobs[job], attempt: 1)))
+          return (.start(job, control), refused && !state.ready.isEmpty)
         }
-        return (state.running.isEmpty ? .done : .wait, finalized)
+        return (state.running.isEmpty ? .done : .wait, false)
       }
-      announce(finalized)
+      deliverEvents()
+      // Jobs this worker refused may have readied more than it takes: wake the others.
+      if releasedOthers { wakeWaiters() }
       switch step {
       case .start(let job, let control): return (job, control)
       case .done:
@@ -128,28 +137,45 @@ public final class Scheduler: Sendable {
   }
 
   private func finish(_ job: Int, _ result: JobResult) {
-    let (finalized, stopping) = state.withLock { state -> ([(Int, JobResult)], [AttemptControl]) in
+    let stopping = state.withLock { state -> [AttemptControl] in
       state.running[job] = nil
       let firstFailure = state.failedJob == nil
-      let finalized = state.finalize(job, result, plan: plan)
-      var stopping: [AttemptControl] = []
-      if firstFailure, let failed = state.failedJob, settings.failurePolicy == .failFast {
-        stopping = Array(state.running.values)
-        state.failFastCause = failed
-      }
-      return (finalized, stopping)
+      state.finalize(job, result, plan: plan)
+      guard firstFailure, state.failedJob != nil, settings.failurePolicy == .failFast else { return [] }
+      state.stoppedByFailFast = Set(state.running.keys)
+      return Array(state.running.values)
     }
-    let cause = state.withLock { $0.failFastCause.map { plan.graph.jobs[$0].id } }
-    for control in stopping {
-      control.requestStop(.cancelled("stopped by --fail-fast after '\(cause ?? "?")' failed"))
+    if !stopping.isEmpty, let cause = state.withLock({ $0.failedJob }) {
+      let reason = "stopped by --fail-fast after '\(plan.graph.jobs[cause].id)' failed"
+      for control in stopping { control.requestStop(.cancelled(reason)) }
     }
-    announce(finalized)
+    deliverEvents()
     wakeWaiters()
   }
 
-  private func announce(_ finalized: [(Int, JobResult)]) {
-    for (job, result) in finalized {
-      for observer in observers { observer.jobFinished(plan.graph.jobs[job], result: result) }
+  /// Tells observers what happened, in the order it happened under the lock: a job's
+  /// need is always heard finishing before the job is heard starting.
+  private func deliverEvents() {
+    delivery.withLock { _ in
+      while true {
+        let events = state.withLock { state -> [Event] in
+          defer { state.events = [] }
+          return state.events
+        }
+        if events.isEmpty { return }
+        for event in events {
+          switch event {
+          case .attemptStarted(let job, let attempt, let log):
+            for observer in observers {
+              observer.attemptStarted(plan.graph.jobs[job], attempt: attempt, log: log)
+            }
+          case .attemptWillRetry(let job, let record):
+            for observer in observers { observer.attemptWillRetry(plan.graph.jobs[job], record: record) }
+          case .jobFinished(let job, let result):
+            for observer in observers { observer.jobFinished(plan.graph.jobs[job], result: result) }
+          }
+        }
+      }
     }
   }
 
@@ -159,6 +185,7 @@ public final class Scheduler: Sendable {
     let job = plan.graph.jobs[index]
     var records: [AttemptRecord] = []
     var control = firstControl
+    var stoppedWhileWaiting = false
     let timeout = job.timeout ?? settings.defaultTimeout
     if let signal = state.withLock({ $0.interruption }) {
       control.requestStop(.cancelled("interrupted by \(SignalName.of(signal))"))
@@ -166,7 +193,10 @@ public final class Scheduler: Sendable {
     for attempt in 1...(job.retries + 1) {
       let launch = launches.launch(for: job, attempt: attempt)
       let log = launches.logName(for: job, attempt: attempt)
-      for observer in observers { observer.attemptStarted(job, attempt: attempt, log: log) }
+      if attempt > 1 {
+        state.withLock { $0.events.append(.attemptStarted(index, attempt: attempt, log: log)) }
+        deliverEvents()
+      }
       let timer = timeout.map { [control] limit in
         Task {
           try await Task.sleep(for: limit)
@@ -185,25 +215,33 @@ public final class Scheduler: Sendable {
       let record = AttemptRecord(attempt: attempt, status: status, exit: exit, log: log)
       records.append(record)
       guard status == .failed || status == .timedOut, attempt <= job.retries else { break }
-      for observer in observers { observer.attemptWillRetry(job, record: record) }
       // The next attempt's control stands for the job from now on, so that a signal or
       // --fail-fast during the retry delay ends the wait and the job.
       let next = AttemptControl()
-      let stop = state.withLock { state -> AttemptControl.StopReason? in
+      let refusal = state.withLock { state -> AttemptControl.StopReason? in
         state.running[index] = next
-        return state.retryRefusal(for: index, plan: plan)
+        let refusal = state.retryRefusal(for: index, plan: plan)
+        if refusal == nil { state.events.append(.attemptWillRetry(index, record: record)) }
+        return refusal
       }
-      if let stop { next.requestStop(stop) }
+      deliverEvents()
       control = next
-      await pause(job.retryDelay, unlessStopped: next)
-      if next.stopReason != nil { break }
+      if let refusal {
+        next.requestStop(refusal)
+      } else {
+        await pause(job.retryDelay, unlessStopped: next)
+      }
+      if next.stopReason != nil {
+        stoppedWhileWaiting = true
+        break
+      }
     }
-    let last = records.last!
-    if case .cancelled(let why) = control.stopReason {
-      // Stopped while running, or while waiting to retry.
+    if case .cancelled(let why) = control.stopReason,
+      stoppedWhileWaiting || records.last!.status == .cancelled
+    {
       return JobResult(index: index, status: .cancelled, reason: why, attempts: records)
     }
-    return JobResult(index: index, status: last.status, attempts: records)
+    return JobResult(index: index, status: records.last!.status, attempts: records)
   }
 
   /// Sleeps for a retry delay; a stop request ends the sleep at once.
@@ -217,6 +255,13 @@ public final class Scheduler: Sendable {
 }
 
 extension Scheduler {
+  /// Something observers hear about, queued under the lock and delivered in order.
+  fileprivate enum Event {
+    case attemptStarted(Int, attempt: Int, log: String)
+    case attemptWillRetry(Int, record: AttemptRecord)
+    case jobFinished(Int, JobResult)
+  }
+
   /// The scheduler's mutable state, only touched under its lock.
   fileprivate struct State {
     var results: [Int: JobResult] = [:]
@@ -225,10 +270,12 @@ extension Scheduler {
     var ready: ReadyQueue
     var running: [Int: AttemptControl] = [:]
     var waiters: [CheckedContinuation<Void, Never>] = []
+    var events: [Event] = []
     var interruption: Int32?
     /// The first job whose failure triggers the failure policy.
     var failedJob: Int?
-    var failFastCause: Int?
+    /// The jobs running when --fail-fast stopped the run: they may not retry.
+    var stoppedByFailFast: Set<Int> = []
     let policy: FailurePolicy
 
     init(plan: Plan, policy: FailurePolicy) {
@@ -239,15 +286,25 @@ extension Scheduler {
       ready = ReadyQueue(plan: plan)
       for job in plan.selected {
         remainingNeeds[job] = plan.graph.needs[job].lazy.filter { [isSelected] in isSelected[$0] }.count
-        if remainingNeeds[job] == 0 { ready.push(job) }
+      }
+    }
+
+    /// Judges the jobs that need nothing (an `on-failure` one is skipped at once) and
+    /// queues the others.
+    mutating func releaseInitialJobs(plan: Plan) {
+      // Taken first: finalizing one of them (a skipped on-failure job) releases its
+      // dependents itself, and they must not be released twice.
+      let initial = plan.selected.filter { remainingNeeds[$0] == 0 }
+      for job in initial {
+        if let refused = judged(job, plan: plan) { finalize(job, refused, plan: plan) }
       }
     }
 
     /// Why a job that failed an attempt may not retry: the run was interrupted, or
-    /// another job's failure stopped it under --fail-fast.
+    /// --fail-fast stopped the run while the job was running.
     func retryRefusal(for job: Int, plan: Plan) -> AttemptControl.StopReason? {
       if let signal = interruption { return .cancelled("interrupted by \(SignalName.of(signal))") }
-      if policy == .failFast, let failed = failedJob {
+      if stoppedByFailFast.contains(job), let failed = failedJob {
         return .cancelled("stopped by --fail-fast after '\(plan.graph.jobs[failed].id)' failed")
       }
       return nil
@@ -264,31 +321,35 @@ extension Scheduler {
       return nil
     }
 
-    /// Records a job's final result and releases its dependents, judging each one's
-    /// `when` once all its needs are final. Returns every result made final.
-    mutating func finalize(_ first: Int, _ firstResult: JobResult, plan: Plan) -> [(Int, JobResult)] {
-      var finalized: [(Int, JobResult)] = []
-      var work = [(first, firstResult)]
+    /// Records a job's final result (queueing its event) and releases its dependents,
+    /// judging each one's `when` once all its needs are final; a worklist, not recursion,
+    /// so that long chains of skipped jobs cannot overflow a stack.
+    mutating func finalize(_ job: Int, _ result: JobResult, plan: Plan) {
+      var work = [(job, result)]
       while let (job, result) = work.popLast() {
         results[job] = result
-        finalized.append((job, result))
-        let definition = plan.graph.jobs[job]
-        if failedJob == nil, result.status == .failed || result.status == .timedOut, !definition.allowFailure
+        events.append(.jobFinished(job, result))
+        if failedJob == nil, result.status == .failed || result.status == .timedOut,
+          !plan.graph.jobs[job].allowFailure
         {
           failedJob = job
         }
         for dependent in plan.graph.dependents[job] where isSelected[dependent] {
           remainingNeeds[dependent] -= 1
           guard remainingNeeds[dependent] == 0 else { continue }
-          if let refusal = judge(dependent, plan: plan) {
-            work.append(
-              (dependent, JobResult(index: dependent, status: refusal.status, reason: refusal.reason)))
-          } else {
-            ready.push(dependent)
-          }
+          if let refused = judged(dependent, plan: plan) { work.append((dependent, refused)) }
         }
       }
-      return finalized
+    }
+
+    /// A job whose needs are all final: queued to run (`nil`), or the result its `when`
+    /// gives it at once.
+    mutating func judged(_ job: Int, plan: Plan) -> JobResult? {
+      guard let refusal = judge(job, plan: plan) else {
+        ready.push(job)
+        return nil
+      }
+      return JobResult(index: job, status: refusal.status, reason: refusal.reason)
     }
 
     /// Whether a job whose needs are all final may run, by its `when`; if not, its result.
