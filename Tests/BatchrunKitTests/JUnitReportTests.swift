@@ -329,13 +329,26 @@ struct JUnitReportTests {
     try await XMLLint.expectValid(xml)
   }
 
-  @Test("the run directory of a report path")
+  @Test("the run directory of a report path: only a directory named after the run")
   func runDirectoryOfReport() throws {
-    let directory = try ScratchDirectory()
-    #expect(JUnitReport.runDirectory(ofReport: directory.path) == directory.path)
-    #expect(JUnitReport.runDirectory(ofReport: directory.path + "/report.json") == directory.path)
-    #expect(JUnitReport.runDirectory(ofReport: "report.json") == ".")
-    #expect(JUnitReport.runDirectory(ofReport: "/report.json") == "/")
+    let scratch = try ScratchDirectory()
+    let report = Self.report([])
+    let runID = try #require(report["run_id"]?.stringValue)
+    let run = scratch.path + "/runs/" + runID
+    try scratch.write("runs/\(runID)/report.json", "{}")
+    try FileManager.default.createSymbolicLink(
+      atPath: scratch.path + "/latest", withDestinationPath: "runs/" + runID)
+    #expect(JUnitReport.runDirectory(of: report, at: run) == run)
+    #expect(JUnitReport.runDirectory(of: report, at: run + "/report.json") == run)
+    #expect(JUnitReport.runDirectory(of: report, at: scratch.path + "/latest") == scratch.path + "/latest")
+    #expect(
+      JUnitReport.runDirectory(of: report, at: scratch.path + "/latest/report.json") == scratch.path
+        + "/latest")
+    // A copy elsewhere, or another run's directory: no logs.
+    try scratch.write("copy.json", "{}")
+    #expect(JUnitReport.runDirectory(of: report, at: scratch.path + "/copy.json") == nil)
+    #expect(JUnitReport.runDirectory(of: report.setting("run_id", .string("other")), at: run) == nil)
+    #expect(JUnitReport.runDirectory(of: .object([]), at: run) == nil)
   }
 
   // MARK: - The check can fail

@@ -82,6 +82,19 @@ struct JUnitEndToEndTests {
     }
   }
 
+  @Test func aCopiedReportHasNoLogsRatherThanWrongOnes() async throws {
+    let result = try await run(Self.mixed, ["-k", "--kill-grace", "300ms", "--report", "copy.json"])
+    #expect(result.exitCode == 1, "\(result)")
+    // Beside the copy, a file where the run directory has the job's log.
+    try directory.write("logs/bad.log", "not the job's log\n")
+    let report = try await BatchrunProcess.batchrun(
+      ["report", "--format", "junit", "copy.json"], in: directory.url)
+    #expect(report.exitCode == 0, "\(report)")
+    #expect(!report.stdout.contains("not the job's log"))
+    #expect(!report.stdout.contains("<system-out>"))
+    #expect(report.stdout.contains("<failure message=\"exit 3\" type=\"exit\">"))
+  }
+
   @Test func reportOnARunWithoutReportJSONUsesTheJournal() async throws {
     let result = try await run(Self.mixed, ["-k", "--kill-grace", "300ms"])
     #expect(result.exitCode == 1, "\(result)")
