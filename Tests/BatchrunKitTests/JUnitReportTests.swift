@@ -7,7 +7,8 @@ import Testing
 
 /// JUnit XML from reports: valid against `schemas/junit.xsd` by xmllint, and what a CI
 /// system reads from it (counts, and which testcase has a failure, an error or a skip).
-@Suite(.timeLimit(.minutes(1)))
+/// Serialized: dozens of xmllint processes at once would crowd the timing-sensitive tests.
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct JUnitReportTests {
   // MARK: - Reports built by hand
 

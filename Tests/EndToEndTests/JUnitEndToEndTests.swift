@@ -5,7 +5,8 @@ import Testing
 
 /// `batchrun run --junit PATH` and `batchrun report --format junit`: the XML is valid
 /// against `schemas/junit.xsd` (checked by xmllint) and says what CI systems should show.
-@Suite("JUnit XML")
+/// Serialized, so as not to crowd the timing-sensitive tests with processes.
+@Suite("JUnit XML", .serialized)
 struct JUnitEndToEndTests {
   let directory: TemporaryDirectory
 
