@@ -17,7 +17,7 @@ import Glibc
 /// | `succeeded` | none | `tests` only |
 /// | `failed` with an exit code (127: could not start) | `<failure type="exit" message="exit 3">` | `failures` |
 /// | `failed`, ended by a signal | `<error type="signal" message="killed by SIGSEGV">` | `errors` |
-/// | `timed_out` | `<error type="timeout" message="timed out after 1.52s">` (its last attempt's run time) | `errors` |
+/// | `timed_out` | `<error type="timeout" message="timed out after 1.52s, ended by SIGTERM">` (the last attempt's run time) | `errors` |
 /// | `skipped`, `cancelled` | `<skipped message="REASON">` | `skipped` |
 /// | `failed` or `timed_out` with `allow-failure` | `<skipped message="allowed to fail: exit 3">` | `skipped` |
 ///
@@ -26,12 +26,14 @@ import Glibc
 /// not fail the build, as it does not fail the run; but they list skipped tests with
 /// their message in the summary, where a passed test with a note in its output would go
 /// unseen. The suite also gets a `batchrun.allowed_failure` property naming each such job,
-/// so a tool can tell these from jobs that did not run.
+/// so a tool can tell these from jobs that did not run (properties go on the suite only:
+/// the stricter JUnit schemas have none on a testcase).
 ///
 /// `<failure>` and `<error>` hold a few lines on the job (command, attempts, log path);
 /// `<system-out>` holds the last ``logLines`` lines of the job's last log, read from
-/// `runDirectory` (the report has no path to it; no `<system-out>` without one), with
-/// terminal escape sequences removed. Characters XML 1.0 cannot hold (control characters
+/// `runDirectory` (the report has no path to it; no `<system-out>` without one; at most its
+/// last 64 KiB are read, and never a path leading out of it), with terminal escape
+/// sequences removed. Characters XML 1.0 cannot hold (control characters
 /// but tab, newline and carriage return; U+FFFE, U+FFFF) become U+FFFD, as do bytes of a
 /// log that are not UTF-8.
 public enum JUnitReport {
