@@ -34,7 +34,9 @@ struct ReportCommand: ParsableCommand {
     switch format {
     case .text: Console.out(TextReport.render(json))
     case .json: Console.out(json.rendered(pretty: true) + "\n")
-    case .html, .junit:
+    case .junit:
+      Console.out(JUnitReport.render(json, runDirectory: JUnitReport.runDirectory(of: json, at: path)))
+    case .html:
       Console.error("batchrun: error: --format \(format.rawValue) is not implemented yet\n")
       throw ExitCode(70)
     }

@@ -74,9 +74,6 @@ struct RunCommand: AsyncParsableCommand {
       Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
       return
     }
-    if junit != nil {
-      Console.error("batchrun: warning: --junit is not implemented yet; no JUnit file is written\n")
-    }
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10))
@@ -105,6 +102,15 @@ struct RunCommand: AsyncParsableCommand {
     } catch {
       Console.error("batchrun: error: \(error)\n")
       throw ExitCode(70)
+    }
+    if let junit {
+      do {
+        try RunStore.writeAtomically(
+          JUnitReport.render(result.json(), runDirectory: session.runDirectory), to: junit)
+      } catch {
+        Console.error("batchrun: error: \(error)\n")
+        throw ExitCode(70)
+      }
     }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }

@@ -1,0 +1,337 @@
+import Glibc
+
+/// JUnit XML for CI systems (`batchrun run --junit PATH`, `batchrun report --format junit`),
+/// made from a report's JSON, so that a live run and any saved report (also an
+/// `incomplete` one rebuilt from a journal) give the same file. `schemas/junit.xsd`
+/// describes exactly what is written.
+///
+/// One `<testsuites>` root holds one `<testsuite>` for the run: `name` is the manifest's
+/// name, `time` the run's wall time, `timestamp` its start in UTC (as Ant writes it:
+/// `xs:dateTime` without zone or fraction), `hostname` the host's, and `<properties>`
+/// the run id, status, exit code, manifest path and batchrun version. Each job is a
+/// `<testcase>`, in manifest order: `classname` is the manifest's name, `name` the job
+/// id, `time` its duration (0 if it never started). A job's status becomes:
+///
+/// | status | child of `<testcase>` | counted in |
+/// |---|---|---|
+/// | `succeeded` | none | `tests` only |
+/// | `failed` with an exit code (127: could not start) | `<failure type="exit" message="exit 3">` | `failures` |
+/// | `failed`, ended by a signal | `<error type="signal" message="killed by SIGSEGV">` | `errors` |
+/// | `timed_out` | `<error type="timeout" message="timed out after 1.52s, ended by SIGTERM">` (the last attempt's run time) | `errors` |
+/// | `skipped`, `cancelled` | `<skipped message="REASON">` | `skipped` |
+/// | `failed` or `timed_out` with `allow-failure` | `<skipped message="allowed to fail: exit 3">` | `skipped` |
+///
+/// A failure a job is allowed is reported as skipped, not as a pass: CI systems (Jenkins,
+/// GitLab, GitHub test reporters) fail a build on failures and errors only, so it does
+/// not fail the build, as it does not fail the run; but they list skipped tests with
+/// their message in the summary, where a passed test with a note in its output would go
+/// unseen. The suite also gets a `batchrun.allowed_failure` property naming each such job,
+/// so a tool can tell these from jobs that did not run (properties go on the suite only:
+/// the stricter JUnit schemas have none on a testcase).
+///
+/// `<failure>` and `<error>` hold a few lines on the job (command, attempts, log path);
+/// `<system-out>` holds the last ``logLines`` lines of the job's last log, read from
+/// `runDirectory` (the report has no path to it; no `<system-out>` without one; at most its
+/// last 64 KiB are read, and never a path leading out of it), with terminal escape
+/// sequences removed. Characters XML 1.0 cannot hold (control characters
+/// but tab, newline and carriage return; U+FFFE, U+FFFF) become U+FFFD, as do bytes of a
+/// log that are not UTF-8.
+public enum JUnitReport {
+  /// Lines of a job's log kept in `<system-out>`.
+  public static let logLines = 50
+  /// At most this many bytes are read from the end of a log.
+  static let logTailBytes = 64 * 1024
+
+  /// The JUnit XML of `report`; logs are read from `runDirectory` if it is given.
+  public static func render(_ report: JSON, runDirectory: String? = nil) -> String {
+    let suite = report["manifest"]?["name"]?.stringValue ?? "batchrun"
+    let jobs = report["jobs"]?.arrayValue ?? []
+    let verdicts = jobs.map(verdict)
+    func count(_ element: String) -> Int { verdicts.filter { $0.outcome.element == element }.count }
+    let (failures, errors, skipped) = (count("failure"), count("error"), count("skipped"))
+    let counts =
+      "tests=\"\(jobs.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
+      + " time=\"\(decimalSeconds(report["duration_seconds"]?.doubleValue))\""
+
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<testsuites name=\"batchrun\" \(counts)>\n"
+    out += "  <testsuite name=\"\(escape(suite))\" \(counts)"
+    if let timestamp = timestamp(report["started_at"]?.stringValue) {
+      out += " timestamp=\"\(timestamp)\""
+    }
+    if let hostname = report["host"]?["hostname"]?.stringValue {
+      out += " hostname=\"\(escape(hostname))\""
+    }
+    out += ">\n"
+
+    var properties: [(String, String)] = []
+    if let runID = report["run_id"]?.stringValue { properties.append(("batchrun.run_id", runID)) }
+    if let status = report["status"]?.stringValue { properties.append(("batchrun.status", status)) }
+    if let code = report["exit_code"]?.intValue { properties.append(("batchrun.exit_code", String(code))) }
+    if let path = report["manifest"]?["path"]?.stringValue { properties.append(("batchrun.manifest", path)) }
+    if let version = report["tool"]?["version"]?.stringValue {
+      properties.append(("batchrun.version", version))
+    }
+    for (job, verdict) in zip(jobs, verdicts) where verdict.allowed {
+      properties.append(("batchrun.allowed_failure", id(of: job)))
+    }
+    if !properties.isEmpty {
+      out += "    <properties>\n"
+      for (name, value) in properties {
+        out += "      <property name=\"\(name)\" value=\"\(escape(value))\"/>\n"
+      }
+      out += "    </properties>\n"
+    }
+
+    for (job, verdict) in zip(jobs, verdicts) {
+      out += "    <testcase classname=\"\(escape(suite))\" name=\"\(escape(id(of: job)))\""
+      out += " time=\"\(decimalSeconds(job["duration_seconds"]?.doubleValue))\""
+      let log = job["log"]?.stringValue.flatMap { path in runDirectory.map { logTail(path, in: $0) } } ?? ""
+      if verdict.outcome == .passed, log.isEmpty {
+        out += "/>\n"
+        continue
+      }
+      out += ">\n"
+      switch verdict.outcome {
+      case .passed: break
+      case .failure(let type, let message), .error(let type, let message):
+        let element = verdict.outcome.element ?? ""
+        out += "      <\(element) message=\"\(escape(message))\" type=\"\(type)\">"
+        out += escape(detail(job), inAttribute: false) + "</\(element)>\n"
+      case .skipped(let message):
+        out += "      <skipped message=\"\(escape(message))\"/>\n"
+      }
+      if !log.isEmpty {
+        out += "      <system-out>\(escape(log, inAttribute: false))</system-out>\n"
+      }
+      out += "    </testcase>\n"
+    }
+    out += "  </testsuite>\n</testsuites>\n"
+    return out
+  }
+
+  /// The run directory of `report`, read from `path` by `batchrun report`: `path` itself if
+  /// it is a directory, else the directory holding the report file; `nil` unless that
+  /// directory is named after the report's run id (a copy of a report elsewhere, as
+  /// `--report PATH` writes, has no logs beside it, and files that happen to be there must
+  /// not be taken for them).
+  public static func runDirectory(of report: JSON, at path: String) -> String? {
+    var info = stat()
+    var directory = path
+    if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+      let slash = path.lastIndex(of: "/")
+      directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    }
+    // `latest` is a link to the run directory: compare the real name.
+    guard let runID = report["run_id"]?.stringValue, let real = realpath(directory, nil) else { return nil }
+    defer { free(real) }
+    return String(cString: real).split(separator: "/").last.map(String.init) == runID ? directory : nil
+  }
+
+  // MARK: - Statuses
+
+  /// What CI shows for a job.
+  enum Outcome: Equatable {
+    case passed
+    /// `type` is `exit`, or `failed` when the report has neither exit code nor signal.
+    case failure(type: String, message: String)
+    /// `type` is `timeout`, `signal`, or `status` for a status this version does not know.
+    case error(type: String, message: String)
+    case skipped(message: String)
+
+    /// The child element of `<testcase>`; `nil` for a pass.
+    var element: String? {
+      switch self {
+      case .passed: nil
+      case .failure: "failure"
+      case .error: "error"
+      case .skipped: "skipped"
+      }
+    }
+  }
+
+  /// A job's outcome; `allowed` when it is a failure the job is allowed, shown as skipped.
+  static func verdict(_ job: JSON) -> (outcome: Outcome, allowed: Bool) {
+    let status = job["status"]?.stringValue ?? "?"
+    let problem: Outcome
+    let message: String
+    switch status {
+    case "succeeded":
+      return (.passed, false)
+    case "skipped", "cancelled":
+      let reason = job["reason"]?.stringValue ?? ""
+      return (.skipped(message: reason.isEmpty ? status : reason), false)
+    case "failed":
+      if let code = job["exit_code"]?.intValue {
+        message = "exit \(code)"
+        problem = .failure(type: "exit", message: message)
+      } else if let signal = job["signal"]?.stringValue {
+        message = "killed by \(signal)"
+        problem = .error(type: "signal", message: message)
+      } else {
+        message = "failed"
+        problem = .failure(type: "failed", message: message)
+      }
+    case "timed_out":
+      let ran = job["attempts"]?.arrayValue?.last?["duration_seconds"]?.doubleValue
+      message =
+        "timed out" + (ran.map { " after " + ConsoleReporter.format(max(0, $0)) } ?? "")
+        + (job["signal"]?.stringValue.map { ", ended by \($0)" } ?? "")
+      problem = .error(type: "timeout", message: message)
+    default:
+      message = "unknown status '\(status)'"
+      problem = .error(type: "status", message: message)
+    }
+    if job["allow_failure"] == .bool(true), status == "failed" || status == "timed_out" {
+      return (.skipped(message: "allowed to fail: " + message), true)
+    }
+    return (problem, false)
+  }
+
+  /// The text of `<failure>` and `<error>`: the command, the attempts and the log's path.
+  static func detail(_ job: JSON) -> String {
+    var lines: [String] = []
+    if let command = job["command"]?.stringValue {
+      lines.append("command: " + command)
+    } else if let argv = job["argv"]?.arrayValue {
+      lines.append("argv: " + argv.compactMap(\.stringValue).map(ShellQuote.quote).joined(separator: " "))
+    }
+    if let attempts = job["attempts"]?.arrayValue?.count, attempts > 1 {
+      lines.append("attempts: \(attempts)")
+    }
+    if let log = job["log"]?.stringValue { lines.append("log: " + log) }
+    return lines.joined(separator: "\n")
+  }
+
+  static func id(of job: JSON) -> String {
+    guard let id = job["id"]?.stringValue, !id.isEmpty else { return "?" }
+    return id
+  }
+
+  // MARK: - Values
+
+  /// Seconds with three decimals (`1.500`), 0 for none, negative or not finite.
+  static func decimalSeconds(_ value: Double?) -> String {
+    guard let value, value.isFinite, value > 0 else { return "0.000" }
+    let milliseconds = Int64((min(value, 1e12) * 1000).rounded())
+    let fraction = String(milliseconds % 1000)
+    return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+  }
+
+  /// `2026-11-27T04:45:14` for `2026-11-27T04:45:14.123Z`; `nil` unless it is a real UTC
+  /// time (after 1970) in the report's form.
+  static func timestamp(_ rfc3339: String?) -> String? {
+    guard let rfc3339, rfc3339.hasSuffix("Z"), let milliseconds = JournalReplay.milliseconds(rfc3339),
+      milliseconds >= 0
+    else { return nil }
+    let formatted = WallClock.Instant(millisecondsSinceEpoch: milliseconds).rfc3339
+    // The round trip rejects what only looks like a time (month 13, February 30).
+    guard formatted == rfc3339 else { return nil }
+    return String(formatted.prefix(19))
+  }
+
+  /// `text` for an attribute value in double quotes (`inAttribute`) or for element
+  /// content: markup characters as entities, a carriage return as a character reference
+  /// (a parser reads a bare one as a newline), also tab and newline in an attribute (a
+  /// parser reads them as spaces there), and characters XML 1.0 cannot hold as U+FFFD.
+  static func escape(_ text: String, inAttribute: Bool = true) -> String {
+    let plain = text.utf8.allSatisfy {
+      ($0 >= 0x20 || (!inAttribute && ($0 == 0x09 || $0 == 0x0A))) && $0 != UInt8(ascii: "&")
+        && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">")
+        && $0 != UInt8(ascii: "\"") && $0 != 0xEF  // 0xEF starts U+FFFE and U+FFFF
+    }
+    if plain { return text }
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x26: out += "&amp;"
+      case 0x3C: out += "&lt;"
+      case 0x3E: out += "&gt;"
+      case 0x22: out += "&quot;"
+      case 0x09, 0x0A: out += inAttribute ? "&#\(scalar.value);" : String(scalar)
+      case 0x0D: out += "&#13;"
+      case 0..<0x20, 0xFFFE, 0xFFFF: out += "\u{FFFD}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  // MARK: - Logs
+
+  /// The last ``logLines`` lines of the log at `relative` in `runDirectory`, terminal
+  /// escape sequences removed; empty if there is no such file or it is empty, or the path
+  /// leads outside the run directory.
+  static func logTail(_ relative: String, in runDirectory: String) -> String {
+    let components = relative.split(separator: "/", omittingEmptySubsequences: false)
+    guard !relative.hasPrefix("/"), !components.contains(".."), !relative.isEmpty else { return "" }
+    let fd = open(runDirectory + "/" + relative, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      // A missing log is normal for a copied report; any other failure is worth a word.
+      return errno == ENOENT
+        ? "" : "[batchrun: cannot read \(relative): \(String(cString: strerror(errno)))]\n"
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return "" }
+    let start = max(0, Int(info.st_size) - logTailBytes)
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size) - start)
+    var filled = 0
+    while filled < bytes.count {
+      let count = bytes.withUnsafeMutableBytes {
+        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+      }
+      if count < 0, errno == EINTR { continue }
+      if count <= 0 { break }
+      filled += count
+    }
+    bytes.removeLast(bytes.count - filled)
+
+    var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    if lines.last?.isEmpty == true { lines.removeLast() }
+    var cut = start > 0
+    if lines.count > logLines {
+      lines.removeFirst(lines.count - logLines)
+      cut = true
+    }
+    if lines.isEmpty { return "" }
+    let text = lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") + "\n"
+    let note = cut ? "[batchrun: earlier lines left out; the whole log is \(relative)]\n" : ""
+    return note + removingEscapeSequences(text)
+  }
+
+  /// `text` without terminal escape sequences (colours, cursor moves, titles, links).
+  static func removingEscapeSequences(_ text: String) -> String {
+    guard text.utf8.contains(0x1B) else { return text }
+    var out = String.UnicodeScalarView()
+    var scalars = text.unicodeScalars[...]
+    while let scalar = scalars.popFirst() {
+      guard scalar == "\u{1B}" else {
+        out.append(scalar)
+        continue
+      }
+      switch scalars.first?.value {
+      case 0x5B:  // CSI `ESC [`: parameter and intermediate bytes, then one final byte
+        scalars.removeFirst()
+        while let next = scalars.first, (0x20...0x3F).contains(next.value) { scalars.removeFirst() }
+        if let final = scalars.first, (0x40...0x7E).contains(final.value) { scalars.removeFirst() }
+      case 0x5D:  // OSC `ESC ]`: up to BEL or `ESC \`, within the line
+        scalars.removeFirst()
+        while let next = scalars.first, next != "\n" {
+          scalars.removeFirst()
+          if next == "\u{07}" { break }
+          if next == "\u{1B}" {
+            if scalars.first == "\\" { scalars.removeFirst() }
+            break
+          }
+        }
+      case let next? where (0x30...0x7E).contains(next):  // two-character sequences
+        scalars.removeFirst()
+      default:  // a lone ESC
+        break
+      }
+    }
+    return String(out)
+  }
+}
