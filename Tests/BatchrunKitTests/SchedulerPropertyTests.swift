@@ -277,7 +277,7 @@ struct SchedulerPropertyTests {
 }
 
 /// An observer that, told `job` finished, holds the worker there until `until` holds (at
-/// most 2 s), as a slow journal or console could: observers after it hear later.
+/// most 0.3 s), as a slow journal or console could: observers after it hear later.
 private final class SlowFinishObserver: RunObserver {
   let job: String
   let until: @Sendable () -> Bool
@@ -289,7 +289,8 @@ private final class SlowFinishObserver: RunObserver {
 
   func jobFinished(_ job: Job, result: JobResult) {
     guard job.id == self.job else { return }
-    let deadline = ContinuousClock.now + .seconds(2)
+    // Long enough for another worker to start the dependent, were it allowed to.
+    let deadline = ContinuousClock.now + .milliseconds(300)
     while !until() && ContinuousClock.now < deadline { usleep(1000) }
   }
 }

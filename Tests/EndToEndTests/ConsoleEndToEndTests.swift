@@ -116,8 +116,8 @@ struct TerminalEndToEndTests {
       """
       jobs:
         quick: {run: 'echo bad; exit 1', allow-failure: true}
-        slow-one: {run: 'sleep 4'}
-        slow-two: {run: 'sleep 4.5'}
+        slow-one: {run: 'sleep 8'}
+        slow-two: {run: 'sleep 9'}
         last: {run: 'true', needs: slow-one}
       """)
     let session = "batchrun-test-\(UInt32.random(in: 0...UInt32.max))"
@@ -131,7 +131,7 @@ struct TerminalEndToEndTests {
     // Read the screen until the status line shows the quick job done and both slow ones
     // running (the slow jobs leave seconds for that, even on a loaded machine).
     var during: [String] = []
-    for _ in 0..<40 {
+    for _ in 0..<70 {
       try await Task.sleep(for: .milliseconds(100))
       during = try await Tmux.capture(session)
       if during.last?.hasPrefix("[1/4] | running: ") == true { break }
@@ -142,7 +142,7 @@ struct TerminalEndToEndTests {
     #expect(during.contains { $0.hasPrefix("allowed quick exit 1") })
 
     var after: [String] = []
-    for _ in 0..<75 {
+    for _ in 0..<150 {
       try await Task.sleep(for: .milliseconds(200))
       after = try await Tmux.capture(session)
       if after.contains(where: { $0.hasPrefix("EXIT=") }) { break }
