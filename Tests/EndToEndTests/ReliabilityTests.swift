@@ -28,6 +28,17 @@ struct ReliabilityTests {
     ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).sorted()
   }
 
+  /// The `job_finished` records of the journal of the first (only) run in `runs/`.
+  func finishedInJournal() -> [[String: Any]] {
+    guard let name = runNames().first,
+      let text = try? String(
+        contentsOf: runs.appendingPathComponent(name).appendingPathComponent("events.jsonl"), encoding: .utf8)
+    else { return [] }
+    return text.split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+    }.filter { $0["event"] as? String == "job_finished" }
+  }
+
   // MARK: - No survivors
 
   /// How a running job is stopped.
@@ -97,10 +108,18 @@ struct ReliabilityTests {
     "No process a job started survives the run",
     arguments: Stop.allCases, Leaver.allCases)
   func noSurvivors(stop: Stop, leaver: Leaver) async throws {
+    try await Self.matrixPlaces.withPlace { try await checkNoSurvivors(stop: stop, leaver: leaver) }
+  }
+
+  /// Four cases of the matrix at a time: all sixteen at once starve a two-core machine.
+  static let matrixPlaces = AsyncSemaphore(limit: 4)
+
+  func checkNoSurvivors(stop: Stop, leaver: Leaver) async throws {
     let marker = ProcessTable.uniqueSleepArgument()
     defer { ProcessTable.kill(ProcessTable.processes(containing: marker)) }
     var manifest = "jobs:\n  leaver:\n    run: |\n      \(leaver.command(marker))\n"
-    if stop == .timeout { manifest += "    timeout: 3s\n" }
+    // Long enough for the test to see the processes on a busy machine.
+    if stop == .timeout { manifest += "    timeout: 5s\n" }
     if stop == .failFast {
       // Fails once the test has seen the leaver's processes (or after 30 s).
       manifest += """
@@ -112,7 +131,8 @@ struct ReliabilityTests {
     let manifestPath = try directory.write("m.yaml", manifest)
     var arguments = ["-j", "2", "--kill-grace", "300ms", manifestPath]
     if stop == .failFast { arguments.insert("--fail-fast", at: 0) }
-    let run = try await BackgroundBatchrun.start(arguments, in: directory.url, unique: manifestPath)
+    let run = BackgroundBatchrun(arguments, in: directory.url, unique: manifestPath)
+    defer { run.task.cancel() }
 
     // The test means something only if the job really left its processes where it meant to.
     let ready = await pollUntil(within: .seconds(20)) { () -> [ProcessSnapshot]? in
@@ -127,13 +147,14 @@ struct ReliabilityTests {
         sleepers.contains { !$0.environment.contains { $0.hasPrefix("BATCHRUN_RUN_ID=") } },
         "one sleeper has no BATCHRUN_RUN_ID")
     }
-    if run.pid == nil { Issue.record("batchrun was not seen running") }
 
     switch stop {
     case .timeout: break
     case .failFast: try directory.write("go", "")
-    case .interrupt: run.send(SIGINT, toGroup: true)  // as a terminal's Ctrl-C
-    case .terminate: run.send(SIGTERM)
+    case .interrupt, .terminate:
+      let pid = try #require(try await run.pid(), "batchrun was not seen running")
+      // SIGINT as a terminal's Ctrl-C sends it: to the whole foreground group.
+      kill(stop == .interrupt ? -pid : pid, stop == .interrupt ? SIGINT : SIGTERM)
     }
     let result = try await run.task.value
     #expect(!result.timedOut, "\(result)")
@@ -159,29 +180,52 @@ struct ReliabilityTests {
 
   @Test("Escaped processes that end by themselves are reaped while the run goes on")
   func escapedProcessesAreReapedDuringTheRun() async throws {
-    // `escaper` leaves five setsid'd processes that exit at once, re-parented to
-    // batchrun (the subreaper); `later` keeps the run going until the test says so.
+    // `escaper` leaves five setsid'd processes, re-parented to batchrun (the subreaper),
+    // and ends only once they have all exited (each is a zombie, or reaped): so the
+    // job's own clean-up cannot find them alive. `later` keeps the run going until the
+    // test says so.
+    try directory.write(
+      "escaper.sh",
+      #"""
+      for i in 1 2 3 4 5; do ( setsid sh -c 'echo $$ >> escaped.pids' & ); done
+      n=0
+      while [ $n -lt 600 ]; do
+        alive=0
+        for p in $(cat escaped.pids 2>/dev/null); do
+          state=$(sed 's/.*) //' /proc/$p/stat 2>/dev/null | cut -c1)
+          if [ -n "$state" ] && [ "$state" != Z ]; then alive=1; fi
+        done
+        if [ "$(cat escaped.pids 2>/dev/null | wc -l)" -eq 5 ] && [ $alive -eq 0 ]; then break; fi
+        sleep 0.05
+        n=$((n+1))
+      done
+      echo done
+
+      """#)
     let manifestPath = try directory.write(
       "m.yaml",
       """
       jobs:
-        escaper: {run: 'for i in 1 2 3 4 5; do ( setsid true & ); done; sleep 0.2; echo done'}
+        escaper: {run: sh escaper.sh}
         later:
           needs: escaper
           run: 'i=0; while [ ! -e go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done'
 
       """)
-    let run = try await BackgroundBatchrun.start(
+    let run = BackgroundBatchrun(
       ["--kill-grace", "300ms", manifestPath], in: directory.url, unique: manifestPath)
-    defer { _ = try? directory.write("go", "") }
-    let pid = try #require(run.pid, "batchrun was not seen running")
-    let escaperDone = await pollUntil(within: .seconds(20)) { () -> Bool? in
-      let name = runNames().first ?? ""
-      let journal = runs.appendingPathComponent(name).appendingPathComponent("events.jsonl")
-      return ((try? String(contentsOf: journal, encoding: .utf8)) ?? "").contains(#""id":"escaper""#)
-        ? true : nil
+    defer {
+      _ = try? directory.write("go", "")
+      run.task.cancel()
+    }
+    let pid = try #require(try await run.pid(), "batchrun was not seen running")
+    let escaperDone = await pollUntil(within: .seconds(30)) { () -> Bool? in
+      finishedInJournal().contains { $0["id"] as? String == "escaper" } ? true : nil
     }
     try #require(escaperDone == true, "escaper did not finish")
+    let escaped = try String(
+      contentsOf: directory.url.appendingPathComponent("escaped.pids"), encoding: .utf8)
+    try #require(escaped.split(separator: "\n").count == 5, "escaped: \(escaped)")
 
     // Not a timing check: any reaping at all within seconds will do.
     let reaped = await pollUntil(within: .seconds(3)) { () -> Bool? in
@@ -225,19 +269,9 @@ struct ReliabilityTests {
     // Wait for the three jobs that end quickly to be in the journal, and for `slow` to
     // say who batchrun is.
     let finished = ["quick", "broken", "needs-broken"]
-    func journaled() -> [[String: Any]] {
-      guard let name = runNames().first,
-        let text = try? String(
-          contentsOf: runs.appendingPathComponent(name).appendingPathComponent("events.jsonl"),
-          encoding: .utf8)
-      else { return [] }
-      return text.split(separator: "\n").compactMap {
-        (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-      }.filter { $0["event"] as? String == "job_finished" }
-    }
     let pidFile = directory.url.appendingPathComponent("batchrun.pid")
     let batchrunPID = await pollUntil(within: .seconds(20)) { () -> Int32? in
-      guard journaled().count >= finished.count,
+      guard finishedInJournal().count >= finished.count,
         let text = try? String(contentsOf: pidFile, encoding: .utf8),
         let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
       else { return nil }
@@ -257,7 +291,7 @@ struct ReliabilityTests {
     #expect(!FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("report.json").path))
 
     // The journal names every job that had finished, and only those.
-    let events = journaled()
+    let events = finishedInJournal()
     #expect(Set(events.compactMap { $0["id"] as? String }) == Set(finished))
     #expect(events.count == finished.count)
 
@@ -395,6 +429,29 @@ struct ReliabilityTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).sorted() == ["latest", "runs"])
   }
 
+  @Test("Run ids sort by start time, so that pruning keeps the newest runs")
+  func runIDsSortByStartTime() async throws {
+    try directory.write("m.yaml", "jobs:\n  one: {run: 'true'}\n")
+    var started: [(id: String, at: String)] = []
+    // Enough runs, one after the other, for several to start within the same second.
+    let count = 12
+    for _ in 0..<count {
+      let result = try await BatchrunProcess.batchrun(["--output", "quiet", "m.yaml"], in: directory.url)
+      #expect(result.exitCode == 0, "\(result)")
+      let files = try await RunFiles(latestIn: state)
+      started.append((files.report["run_id"] as? String ?? "", files.report["started_at"] as? String ?? ""))
+    }
+    #expect(Set(started.map(\.id)).count == count)
+    #expect(started.map(\.at) == started.map(\.at).sorted(), "runs started one after the other")
+    // The id is the start time to the second and a random suffix: runs started in the
+    // same second sort at random, and pruning may then keep an older run over a newer one.
+    withKnownIssue("run ids within the same second sort by their random suffix", isIntermittent: true) {
+      #expect(
+        started.map(\.id) == started.map(\.id).sorted(),
+        "ids in start order: \(started.map { "\($0.at) \($0.id)" })")
+    }
+  }
+
   @Test("Pruning never removes a run that is still going")
   func pruningSparesARunningRun() async throws {
     // 25 old runs, long finished.
@@ -409,15 +466,21 @@ struct ReliabilityTests {
         quick: {run: 'true'}
 
       """)
-    let long = try await BackgroundBatchrun.start(
+    let long = BackgroundBatchrun(
       ["--output", "quiet", manifestPath, "hold"], in: directory.url, unique: manifestPath)
-    defer { _ = try? directory.write("release", "") }
+    defer {
+      _ = try? directory.write("release", "")
+      long.task.cancel()
+    }
     let held = await pollUntil(within: .seconds(20)) {
       FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("held").path) ? true : nil
     }
     try #require(held == true, "the long run's job did not start")
     let longRun = try #require(runNames().first { !fakes.contains($0) })
     let longDirectory = runs.appendingPathComponent(longRun)
+    // Run ids sort by time only to the second (see `runIDsSortByStartTime`): start the
+    // short runs in a later second, so that the long run is older than all of them.
+    try await Task.sleep(for: .milliseconds(1100))
 
     // 21 short runs: once 20 runs are newer than the long one, the long one is among the
     // oldest and only its lock keeps it. Three at a time.

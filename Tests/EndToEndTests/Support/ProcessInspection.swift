@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -45,7 +46,12 @@ struct ProcessSnapshot {
 
   /// Live `sleep` processes whose argv holds `marker` (the marker's shells excluded).
   static func sleepers(carrying marker: String) -> [ProcessSnapshot] {
-    all().filter { $0.command == "sleep" && $0.state != "Z" && $0.arguments.contains(marker) }
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    // Cheap first: only a `sleep` is looked at further.
+    return names.compactMap { Int32($0) }
+      .filter { read("/proc/\($0)/comm") == "sleep\n" }
+      .compactMap { ProcessSnapshot(pid: $0) }
+      .filter { $0.state != "Z" && $0.arguments.contains(marker) }
   }
 
   private static func read(_ path: String) -> String? {
@@ -57,41 +63,46 @@ struct ProcessSnapshot {
 /// A `batchrun` started in the background, so that a test can act on it while it runs.
 struct BackgroundBatchrun {
   let task: Task<BatchrunProcess.Result, any Error>
-  /// Its process id, once found; `nil` if it ended (or never showed) before it was seen.
-  let pid: Int32?
+  /// An argument no other process has, by which the process is found in /proc.
+  let unique: String
 
   /// Starts `batchrun arguments` in `directory`; `unique` must be an argument no other
-  /// process has (an absolute manifest path inside a fresh temporary directory), by
-  /// which the process is found in /proc.
-  static func start(
-    _ arguments: [String], in directory: URL, unique: String, timeout: Duration = .seconds(60)
-  ) async throws -> BackgroundBatchrun {
-    let binary = try BatchrunProcess.batchrunURL.path
-    let task = Task {
+  /// process has (an absolute manifest path inside a fresh temporary directory).
+  init(_ arguments: [String], in directory: URL, unique: String, timeout: Duration = .seconds(60)) {
+    self.unique = unique
+    task = Task {
       try await BatchrunProcess.batchrun(arguments, in: directory, timeout: timeout)
     }
-    let found = await pollUntil(within: .seconds(20)) {
-      ProcessSnapshot.all().first {
-        $0.state != "Z" && $0.arguments.hasPrefix(binary + " ") && $0.arguments.contains(unique)
-      }?.pid
-    }
-    return BackgroundBatchrun(task: task, pid: found)
   }
 
-  /// Sends `signal` to the process (to its whole group if `toGroup`, like a terminal's Ctrl-C).
-  func send(_ signal: Int32, toGroup: Bool = false) {
-    guard let pid else { return }
-    _ = kill(toGroup ? -pid : pid, signal)
+  /// Its process id, or `nil` if it is not seen running within `limit`.
+  func pid(within limit: Duration = .seconds(20)) async throws -> Int32? {
+    let binary = try BatchrunProcess.batchrunURL.path
+    let unique = unique
+    return await pollUntil(within: limit) {
+      ProcessTable.processes(containing: unique).first {
+        ProcessSnapshot(pid: $0)?.arguments.hasPrefix(binary + " ") == true
+      }
+    }
   }
 }
 
-/// Polls `probe` every 20 ms until it returns a value or `limit` passes.
-func pollUntil<T>(within limit: Duration, _ probe: () throws -> T?) async rethrows -> T? {
+/// Polls `probe` every 100 ms until it returns a value or `limit` passes.
+///
+/// The probe runs on a Dispatch queue, not on the concurrency pool: scanning /proc
+/// blocks, and the pool has only a thread per core, which other tests running in
+/// parallel need for their own timing.
+func pollUntil<T: Sendable>(
+  within limit: Duration, _ probe: @escaping @Sendable () -> T?
+) async -> T? {
   let deadline = ContinuousClock.now + limit
   while true {
-    if let value = try probe() { return value }
+    let value = await withCheckedContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(returning: probe()) }
+    }
+    if let value { return value }
     if ContinuousClock.now >= deadline { return nil }
-    try? await Task.sleep(for: .milliseconds(20))
+    try? await Task.sleep(for: .milliseconds(100))
   }
 }
 
@@ -156,4 +167,40 @@ struct Tmpfs {
     tmpfs.unmount()
     return true
   }()
+}
+
+/// At most `limit` holders at once; the others wait without blocking a thread.
+///
+/// For parameterised tests whose cases each start several processes: run all at once on
+/// a small machine, they starve the timing of every other test running in parallel.
+actor AsyncSemaphore {
+  private var available: Int
+  private var waiters: [CheckedContinuation<Void, Never>] = []
+
+  init(limit: Int) {
+    available = limit
+  }
+
+  /// Runs `body` while holding one of the places.
+  func withPlace<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+    await acquire()
+    defer { release() }
+    return try await body()
+  }
+
+  private func acquire() async {
+    if available > 0 {
+      available -= 1
+      return
+    }
+    await withCheckedContinuation { waiters.append($0) }
+  }
+
+  private func release() {
+    if waiters.isEmpty {
+      available += 1
+    } else {
+      waiters.removeFirst().resume()
+    }
+  }
 }
