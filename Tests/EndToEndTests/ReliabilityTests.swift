@@ -232,9 +232,7 @@ struct ReliabilityTests {
       ProcessSnapshot.all().contains { $0.parent == pid && $0.state == "Z" } ? nil : true
     }
     let zombies = ProcessSnapshot.all().filter { $0.parent == pid && $0.state == "Z" }
-    withKnownIssue("zombies of escaped processes are reaped only when the run ends") {
-      #expect(reaped == true, "zombies of batchrun: \(zombies.map { "\($0.pid) \($0.command)" })")
-    }
+    #expect(reaped == true, "zombies of batchrun: \(zombies.map { "\($0.pid) \($0.command)" })")
 
     try directory.write("go", "")
     let result = try await run.task.value
@@ -300,9 +298,7 @@ struct ReliabilityTests {
     #expect(rebuilt.exitCode == 0, "\(rebuilt)")
     let errors = try await SchemaValidator().errors(in: rebuilt.stdout)
     #expect(errors.filter { !$0.hasPrefix("$.exit_code:") }.isEmpty, "\(errors)")
-    withKnownIssue("a rebuilt report has exit_code null; the schema wants an integer") {
-      #expect(errors.isEmpty, "the rebuilt report does not match the schema: \(errors)")
-    }
+    #expect(errors.isEmpty, "the rebuilt report does not match the schema: \(errors)")
     let report = try #require(
       try JSONSerialization.jsonObject(with: Data(rebuilt.stdout.utf8)) as? [String: Any])
     #expect(report["status"] as? String == "incomplete")
@@ -443,13 +439,11 @@ struct ReliabilityTests {
     }
     #expect(Set(started.map(\.id)).count == count)
     #expect(started.map(\.at) == started.map(\.at).sorted(), "runs started one after the other")
-    // The id is the start time to the second and a random suffix: runs started in the
-    // same second sort at random, and pruning may then keep an older run over a newer one.
-    withKnownIssue("run ids within the same second sort by their random suffix", isIntermittent: true) {
-      #expect(
-        started.map(\.id) == started.map(\.id).sorted(),
-        "ids in start order: \(started.map { "\($0.at) \($0.id)" })")
-    }
+    // The id is the start time to the millisecond and a random suffix, so ids sort in
+    // start order (pruning relies on it).
+    #expect(
+      started.map(\.id) == started.map(\.id).sorted(),
+      "ids in start order: \(started.map { "\($0.at) \($0.id)" })")
   }
 
   @Test("Pruning never removes a run that is still going")
@@ -514,8 +508,6 @@ struct ReliabilityTests {
 
     let afterAll = runNames()
     #expect(afterAll.contains(longRun))
-    withKnownIssue("the last run to end keeps itself on top of the 20 newest by id: 21 remain") {
-      #expect(afterAll.count <= Self.keptRuns, "\(afterAll.count) runs remain")
-    }
+    #expect(afterAll.count <= Self.keptRuns, "\(afterAll.count) runs remain")
   }
 }

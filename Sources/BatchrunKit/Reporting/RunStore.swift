@@ -60,12 +60,12 @@ public struct RunStore: Sendable {
     }
   }
 
-  /// Removes all but the newest ``keptRuns`` runs (by id, which sorts by start time),
-  /// never `keep` and never a run another process is still running.
+  /// Keeps `keep` and the newest ``keptRuns`` - 1 other runs (by id, which sorts by
+  /// start time); removes the older ones, except runs another process is still running.
   public func prune(keeping keep: String) {
-    let runs = Self.list(stateDirectory + "/runs").filter { !$0.hasPrefix(".") }.sorted()
-    guard runs.count > Self.keptRuns else { return }
-    for old in runs.prefix(runs.count - Self.keptRuns) where old != keep && !isRunning(old) {
+    let others = Self.list(stateDirectory + "/runs").filter { !$0.hasPrefix(".") && $0 != keep }.sorted()
+    guard others.count >= Self.keptRuns else { return }
+    for old in others.prefix(others.count - (Self.keptRuns - 1)) where !isRunning(old) {
       Self.removeTree(stateDirectory + "/runs/" + old)
     }
   }

@@ -33,9 +33,9 @@ public enum WallClock {
         + ".\(pad(Int32(millisecondsSinceEpoch % 1000), 3))Z"
     }
 
-    /// `20261127T044514Z`, for run ids.
+    /// `20261127T044514.123Z`, for run ids: sorts by time, to the millisecond.
     public var compact: String {
-      String(rfc3339.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
+      String(rfc3339.filter { $0 != "-" && $0 != ":" })
     }
   }
 
