@@ -116,8 +116,8 @@ struct TerminalEndToEndTests {
       """
       jobs:
         quick: {run: 'echo bad; exit 1', allow-failure: true}
-        slow-one: {run: 'sleep 8'}
-        slow-two: {run: 'sleep 9'}
+        slow-one: {run: 'while [ ! -e release ]; do sleep 0.05; done'}
+        slow-two: {run: 'while [ ! -e release ]; do sleep 0.05; done; sleep 0.3'}
         last: {run: 'true', needs: slow-one}
       """)
     let session = "batchrun-test-\(UInt32.random(in: 0...UInt32.max))"
@@ -129,9 +129,9 @@ struct TerminalEndToEndTests {
     defer { Task { try? await Tmux.run(["kill-session", "-t", session]) } }
 
     // Read the screen until the status line shows the quick job done and both slow ones
-    // running (the slow jobs leave seconds for that, even on a loaded machine).
+    // running (they wait for the test to release them).
     var during: [String] = []
-    for _ in 0..<70 {
+    for _ in 0..<300 {
       try await Task.sleep(for: .milliseconds(100))
       during = try await Tmux.capture(session)
       if during.last?.hasPrefix("[1/4] | running: ") == true { break }
@@ -140,6 +140,7 @@ struct TerminalEndToEndTests {
     #expect(status.hasPrefix("[1/4] | running: "), "\(during)")
     #expect(status.contains("slow-one") && status.contains("slow-two"), "\(during)")
     #expect(during.contains { $0.hasPrefix("allowed quick exit 1") })
+    try directory.write("release", "")
 
     var after: [String] = []
     for _ in 0..<150 {
