@@ -1,0 +1,168 @@
+/// A run's jobs placed on worker lanes from a report's times: what the HTML report's
+/// timeline draws. Works from the report JSON alone, so any saved report can be drawn.
+public struct Timeline: Sendable {
+  /// A stretch of time in milliseconds since the epoch, `start` included, `end` not.
+  public struct Span: Sendable, Equatable {
+    public var start: Int64
+    public var end: Int64
+
+    public init(start: Int64, end: Int64) {
+      self.start = start
+      self.end = max(start, end)
+    }
+  }
+
+  /// One attempt of a job, drawn as a bar on its job's lane.
+  public struct Bar: Sendable, Equatable {
+    /// The job's index in the report's `jobs`.
+    public var job: Int
+    /// The attempt's number, from 1.
+    public var attempt: Int
+    /// The attempt's status as the report wrote it.
+    public var status: String
+    public var span: Span
+  }
+
+  /// The left edge: the run's start, or the earliest start of a job if that is earlier.
+  public var origin: Int64
+  /// The right edge: the run's end, or the latest end of a job if that is later.
+  public var end: Int64
+  /// The time from the first job start (or the run's start) to the last job end, per job:
+  /// the job's whole occupation of its worker, retry delays included; `nil` for a job
+  /// that never started.
+  public var spans: [Span?]
+  /// The lane (from 0) of each job in the report's `jobs`; `nil` for a job never started.
+  public var lanes: [Int?]
+  /// How many lanes the jobs use (at most the report's `concurrency`).
+  public var laneCount: Int
+  /// Every attempt that started, in job order.
+  public var bars: [Bar]
+
+  /// The timeline of `report`, a report JSON (SPEC §6).
+  public init(report: JSON) {
+    let jobs = report["jobs"]?.arrayValue ?? []
+    let runStart = report["started_at"]?.stringValue.flatMap(JournalReplay.milliseconds)
+    let runEnd = report["finished_at"]?.stringValue.flatMap(JournalReplay.milliseconds)
+    var spans: [Span?] = []
+    var bars: [Bar] = []
+    for (index, job) in jobs.enumerated() {
+      let attempts = job["attempts"]?.arrayValue ?? []
+      let jobStart =
+        Self.time(job["started_at"]) ?? attempts.lazy.compactMap { Self.time($0["started_at"]) }.first
+      guard let jobStart else {
+        spans.append(nil)
+        continue
+      }
+      let jobEnd =
+        Self.time(job["finished_at"]) ?? attempts.compactMap { Self.time($0["finished_at"]) }.max()
+        ?? runEnd ?? jobStart
+      spans.append(Span(start: jobStart, end: jobEnd))
+      var drawn = false
+      for (position, attempt) in attempts.enumerated() {
+        guard let start = Self.time(attempt["started_at"]) else { continue }
+        let end = Self.time(attempt["finished_at"]) ?? jobEnd
+        bars.append(
+          Bar(
+            job: index, attempt: attempt["attempt"]?.intValue ?? position + 1,
+            status: attempt["status"]?.stringValue ?? "unknown", span: Span(start: start, end: end)))
+        drawn = true
+      }
+      if !drawn {
+        bars.append(
+          Bar(
+            job: index, attempt: 1, status: job["status"]?.stringValue ?? "unknown",
+            span: Span(start: jobStart, end: jobEnd)))
+      }
+    }
+    let started = spans.compactMap { $0 }
+    origin = min(runStart ?? Int64.max, started.map(\.start).min() ?? Int64.max)
+    if origin == Int64.max { origin = runEnd ?? 0 }
+    end = max(runEnd ?? origin, started.map(\.end).max() ?? origin, origin)
+    let limit = report["concurrency"]?.intValue ?? 0
+    let present = started.isEmpty ? [] : Self.assignLanes(started, limit: limit > 0 ? limit : Int.max)
+    var lanes: [Int?] = []
+    var next = present.makeIterator()
+    for span in spans { lanes.append(span == nil ? nil : next.next()) }
+    self.spans = spans
+    self.lanes = lanes
+    self.laneCount = (present.max() ?? -1) + 1
+    self.bars = bars
+  }
+
+  /// The lane of each span: in order of start (ties in the given order), each span takes
+  /// the lowest-numbered lane free at its start, a lane being free once its last span has
+  /// ended (at or before that start). At most `limit` lanes are used: the spans of a run
+  /// with `concurrency` N never need more, and if inconsistent times would, the span goes
+  /// to the lane that frees first.
+  public static func assignLanes(_ spans: [Span], limit: Int) -> [Int] {
+    let order = spans.indices.sorted { (spans[$0].start, $0) < (spans[$1].start, $1) }
+    var lanes = [Int](repeating: 0, count: spans.count)
+    // Busy lanes by the end of their last span; free lanes by number.
+    var busy = MinHeap<(end: Int64, lane: Int)> { ($0.end, $0.lane) < ($1.end, $1.lane) }
+    var free = MinHeap<Int>(by: <)
+    var opened = 0
+    for index in order {
+      let span = spans[index]
+      while let top = busy.peek, top.end <= span.start {
+        free.push(busy.pop()!.lane)
+      }
+      let lane: Int
+      if let lowest = free.pop() {
+        lane = lowest
+      } else if opened < max(limit, 1) {
+        lane = opened
+        opened += 1
+      } else {
+        lane = busy.pop()!.lane
+      }
+      lanes[index] = lane
+      busy.push((span.end, lane))
+    }
+    return lanes
+  }
+
+  private static func time(_ value: JSON?) -> Int64? {
+    value?.stringValue.flatMap(JournalReplay.milliseconds)
+  }
+}
+
+/// A binary heap: the smallest element by `precedes` on top.
+private struct MinHeap<Element> {
+  private var items: [Element] = []
+  private let precedes: (Element, Element) -> Bool
+
+  init(by precedes: @escaping (Element, Element) -> Bool) {
+    self.precedes = precedes
+  }
+
+  var peek: Element? { items.first }
+
+  mutating func push(_ element: Element) {
+    items.append(element)
+    var child = items.count - 1
+    while child > 0 {
+      let parent = (child - 1) / 2
+      guard precedes(items[child], items[parent]) else { break }
+      items.swapAt(child, parent)
+      child = parent
+    }
+  }
+
+  mutating func pop() -> Element? {
+    guard !items.isEmpty else { return nil }
+    items.swapAt(0, items.count - 1)
+    let top = items.removeLast()
+    var parent = 0
+    while true {
+      let left = 2 * parent + 1
+      let right = left + 1
+      var smallest = parent
+      if left < items.count, precedes(items[left], items[smallest]) { smallest = left }
+      if right < items.count, precedes(items[right], items[smallest]) { smallest = right }
+      if smallest == parent { break }
+      items.swapAt(parent, smallest)
+      parent = smallest
+    }
+    return top
+  }
+}
