@@ -36,9 +36,7 @@ struct ReportCommand: ParsableCommand {
     case .json: Console.out(json.rendered(pretty: true) + "\n")
     case .junit:
       Console.out(JUnitReport.render(json, runDirectory: JUnitReport.runDirectory(of: json, at: path)))
-    case .html:
-      Console.error("batchrun: error: --format \(format.rawValue) is not implemented yet\n")
-      throw ExitCode(70)
+    case .html: Console.out(HTMLReport.render(json, runDirectory: HTMLReport.runDirectory(ofReportAt: path)))
     }
   }
 }
