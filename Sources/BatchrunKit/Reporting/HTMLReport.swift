@@ -112,6 +112,7 @@ public enum HTMLReport {
     var out = ""
     var line = ""
     var escape = 0  // 0: none, 1: after ESC, 2: inside a CSI sequence
+    var carriageReturn = false  // a "\r" not (yet) followed by "\n": what follows overwrites the line
     for scalar in text.unicodeScalars {
       switch escape {
       case 1:
@@ -128,13 +129,17 @@ public enum HTMLReport {
         out += line
         out += "\n"
         line = ""
-      case "\r": line = ""
-      case "\t": line.unicodeScalars.append(scalar)
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F: break
-      default: line.unicodeScalars.append(scalar)
+        carriageReturn = false
+      case "\r": carriageReturn = true
+      case _ where scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F: break
+      default:
+        if carriageReturn {
+          line = ""
+          carriageReturn = false
+        }
+        line.unicodeScalars.append(scalar)
       }
     }
-    // A trailing "\r" with nothing after it does not erase the line (as in "text\r\n").
     return out + line
   }
 }
@@ -477,7 +482,7 @@ extension HTMLReport {
     .axis-space,.axis{height:22px;border-bottom:1px solid var(--line)}
     .lane-label{height:var(--lane);line-height:var(--lane);font-size:11px;color:var(--muted);text-align:center}
     .scroll{flex:1;min-width:0;overflow-x:auto;overflow-y:hidden}
-    .canvas{position:relative;width:100%;min-width:100%}
+    .canvas{position:relative;width:100%;min-width:100%;overflow:hidden}
     .tick{position:absolute;top:0;bottom:0;border-left:1px solid var(--line);pointer-events:none}
     .tick span{position:absolute;top:3px;left:3px;font-size:11px;color:var(--muted);white-space:nowrap}
     .lane{position:relative;height:var(--lane)}
@@ -492,7 +497,7 @@ extension HTMLReport {
     .c-id .id{font-weight:600;cursor:pointer}.c-description{display:block;color:var(--muted);font-size:12px}
     tr.cp .c-id .id{text-decoration:underline 2px var(--muted)}
     .c-command code{white-space:pre-wrap;overflow-wrap:anywhere}
-    .c-duration,.c-attempts,.c-start{text-align:right;font-variant-numeric:tabular-nums}
+    td.c-duration,td.c-attempts,td.c-start{text-align:right;font-variant-numeric:tabular-nums}
     .log-row td{padding-top:0}.log-row summary{cursor:pointer;color:var(--muted);font-size:12px}
     pre{margin:4px 0;padding:8px;background:var(--panel);border-radius:4px;overflow:auto;max-height:360px;
     white-space:pre-wrap;overflow-wrap:anywhere}

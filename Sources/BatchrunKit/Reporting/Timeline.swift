@@ -89,13 +89,18 @@ public struct Timeline: Sendable {
     self.bars = bars
   }
 
-  /// The lane of each span: in order of start (ties in the given order), each span takes
-  /// the lowest-numbered lane free at its start, a lane being free once its last span has
-  /// ended (at or before that start). At most `limit` lanes are used: the spans of a run
-  /// with `concurrency` N never need more, and if inconsistent times would, the span goes
-  /// to the lane that frees first.
+  /// The lane of each span: in order of start, each span takes the lowest-numbered lane
+  /// free at its start, a lane being free once its last span has ended (at or before that
+  /// start). Of spans starting together, those that took no time (a job that could not
+  /// start) go first, so that they free their lane for a job their worker started in the
+  /// same millisecond; then they go in the given order. At most `limit` lanes are used:
+  /// the spans of a run with `concurrency` N never need more, and if inconsistent times
+  /// would, the span goes to the lane that frees first.
   public static func assignLanes(_ spans: [Span], limit: Int) -> [Int] {
-    let order = spans.indices.sorted { (spans[$0].start, $0) < (spans[$1].start, $1) }
+    func key(_ index: Int) -> (Int64, Int, Int) {
+      (spans[index].start, spans[index].end > spans[index].start ? 1 : 0, index)
+    }
+    let order = spans.indices.sorted { key($0) < key($1) }
     var lanes = [Int](repeating: 0, count: spans.count)
     // Busy lanes by the end of their last span; free lanes by number.
     var busy = MinHeap<(end: Int64, lane: Int)> { ($0.end, $0.lane) < ($1.end, $1.lane) }
