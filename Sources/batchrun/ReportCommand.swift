@@ -36,7 +36,8 @@ struct ReportCommand: ParsableCommand {
     case .json: Console.out(json.rendered(pretty: true) + "\n")
     case .junit:
       Console.out(JUnitReport.render(json, runDirectory: JUnitReport.runDirectory(of: json, at: path)))
-    case .html: Console.out(HTMLReport.render(json, runDirectory: HTMLReport.runDirectory(ofReportAt: path)))
+    case .html:
+      Console.out(HTMLReport.render(json, runDirectory: JUnitReport.runDirectory(of: json, at: path)))
     }
   }
 }

@@ -362,8 +362,10 @@ struct HTMLReportTests {
     #expect(HTMLReport.logTail(short)?.cut == false)
 
     let terminal = try files.write(
-      "terminal.log", "progress 10%\rprogress 100%\n\u{1B}[1;31mred\u{1B}[0m text\nwindows\r\nbell\u{7}\n")
-    #expect(HTMLReport.logTail(terminal)?.text == "progress 100%\nred text\nwindows\nbell")
+      "terminal.log",
+      "progress 10%\rprogress 100%\n\u{1B}[1;31mred\u{1B}[0m text\nwindows\r\nbell\u{7}\n"
+        + "\u{1B}]0;a title\u{7}titled\n")
+    #expect(HTMLReport.logTail(terminal)?.text == "progress 100%\nred text\nwindows\nbell\ntitled")
 
     // Only the end of a big file is read; its first, partial line is dropped.
     let big = try files.write(
@@ -377,14 +379,6 @@ struct HTMLReportTests {
     #expect(HTMLReport.logTail(try files.write("empty.log", "")) == nil)
     #expect(HTMLReport.logTail(files.url.appendingPathComponent("missing.log").path) == nil)
     #expect(HTMLReport.logTail(files.url.path) == nil, "a directory")
-  }
-
-  @Test func runDirectoryOfAReportFileIsItsDirectory() throws {
-    let files = try TemporaryFiles()
-    let report = try files.write("report.json", "{}")
-    #expect(HTMLReport.runDirectory(ofReportAt: report) == files.url.path)
-    #expect(HTMLReport.runDirectory(ofReportAt: files.url.path) == files.url.path)
-    #expect(HTMLReport.runDirectory(ofReportAt: "report.json") == ".")
   }
 
   // MARK: - Big runs

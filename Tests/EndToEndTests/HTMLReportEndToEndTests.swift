@@ -75,6 +75,17 @@ struct HTMLReportEndToEndTests {
     #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; it&#39;s &quot;broken&quot;</pre>"))
     #expect(html.contains("<pre id=\"log-3\">attempt 2</pre>"), "the last attempt's log")
     #expect(!html.contains("<script>alert"))
+
+    // A copy of the report elsewhere has no logs beside it: files there are not taken for them.
+    try FileManager.default.copyItem(
+      at: directory.url.appendingPathComponent(".batchrun/latest/report.json"),
+      to: directory.url.appendingPathComponent("copy.json"))
+    try directory.write("logs/broken.log", "not the job's log\n")
+    let copy = try await BatchrunProcess.batchrun(
+      ["report", "copy.json", "--format", "html"], in: directory.url)
+    #expect(copy.exitCode == 0, "\(copy)")
+    #expect(copy.stdout.contains("data-lanes=\"3\" data-bars=\"5\""))
+    #expect(!copy.stdout.contains("<pre id=\"log-") && !copy.stdout.contains("not the job"))
   }
 
   @Test(.enabled(if: hasChromium, "needs /usr/bin/chromium (scripts/test installs it)"))

@@ -4,7 +4,9 @@ import Glibc
 /// inline script; no network, fonts or images) with the run's summary, a timeline of
 /// every attempt on its worker lane, and a table of the jobs with the tails of their logs.
 ///
-/// Works from the report JSON alone, so any saved report renders. The timeline is
+/// Works from the report JSON alone, so any saved report renders; logs are read only from
+/// the `runDirectory` given (``JUnitReport/runDirectory(of:at:)`` finds it), never along a
+/// path leading out of it. The timeline is
 /// absolutely positioned elements in one box per lane, so runs of thousands of jobs stay
 /// light; log tails are capped (see ``tailBudget``).
 public enum HTMLReport {
@@ -32,15 +34,6 @@ public enum HTMLReport {
     out += "<h3></h3><dl></dl><ul class=\"attempts\"></ul><pre class=\"tail\"></pre></aside>\n"
     out += "<script>\n" + script + "</script>\n</body>\n</html>\n"
     return out
-  }
-
-  /// The run directory of the report at `path`: `path` itself if it is a directory, else
-  /// the directory holding the file.
-  public static func runDirectory(ofReportAt path: String) -> String {
-    var info = stat()
-    if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return path }
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
   }
 
   /// `text` safe as HTML text and as a quoted attribute value. Control characters but tab
@@ -107,24 +100,14 @@ public enum HTMLReport {
     return (lines.joined(separator: "\n"), cut)
   }
 
-  /// Log text as a terminal would leave it, without escape sequences or control characters.
+  /// Log text as a terminal would leave it: escape sequences removed (as in JUnit XML),
+  /// carriage-return overwrites resolved, other control characters but tab dropped.
   static func clean(_ text: String) -> String {
     var out = ""
     var line = ""
-    var escape = 0  // 0: none, 1: after ESC, 2: inside a CSI sequence
     var carriageReturn = false  // a "\r" not (yet) followed by "\n": what follows overwrites the line
-    for scalar in text.unicodeScalars {
-      switch escape {
-      case 1:
-        escape = scalar == "[" ? 2 : 0
-        continue
-      case 2:
-        if (0x40...0x7E).contains(scalar.value) { escape = 0 }
-        continue
-      default: break
-      }
+    for scalar in JUnitReport.removingEscapeSequences(text).unicodeScalars {
       switch scalar {
-      case "\u{1B}": escape = 1
       case "\n":
         out += line
         out += "\n"
