@@ -3,7 +3,8 @@ import Testing
 
 /// `batchrun report --format html` on a real run, and the page in a real headless browser
 /// (Debian's `chromium`; `scripts/test` installs it).
-@Suite("HTML report end to end", .timeLimit(.minutes(3)))
+/// Serialized, so that Chromium and batchrun do not crowd the timing-sensitive tests.
+@Suite("HTML report end to end", .serialized, .timeLimit(.minutes(3)))
 struct HTMLReportEndToEndTests {
   static let chromium = URL(fileURLWithPath: "/usr/bin/chromium")
   static var hasChromium: Bool { FileManager.default.isExecutableFile(atPath: chromium.path) }
@@ -91,18 +92,20 @@ struct HTMLReportEndToEndTests {
   @Test(.enabled(if: hasChromium, "needs /usr/bin/chromium (scripts/test installs it)"))
   func pageRendersInAHeadlessBrowser() async throws {
     let (_, file) = try await runAndRender()
-    let url = file.absoluteString
+    // One browser (they are heavy): the DOM after the page's script ran, and a screenshot.
+    // #pin=JOB opens the page with that job's details and log tail shown.
+    let png = directory.url.appendingPathComponent("report.png")
+    let dom = try await chromium([
+      "--dump-dom", "--screenshot=\(png.path)", "--window-size=1280,800", file.absoluteString + "#pin=broken",
+    ]).stdout
 
-    // The page's script ran and counted the bars the browser laid out.
-    let dom = try await chromium(["--dump-dom", url]).stdout
+    // The script counted the bars the browser laid out.
     #expect(dom.contains("data-rendered=\"5\""), "\(dom.prefix(2000))")
     #expect(dom.contains("<span id=\"timeline-status\">5 bars drawn on 3 worker lanes</span>"))
     #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !dom.contains("<script>alert"))
 
-    // #pin=JOB opens the page with that job's details and log tail.
-    let pinned = try await chromium(["--dump-dom", url + "#pin=broken"]).stdout
     let details = try #require(
-      pinned.components(separatedBy: "<aside id=\"details\"").dropFirst().first?.components(
+      dom.components(separatedBy: "<aside id=\"details\"").dropFirst().first?.components(
         separatedBy: "</aside>"
       ).first)
     #expect(!details.hasPrefix(" hidden"), "the details are shown: \(details)")
@@ -112,13 +115,11 @@ struct HTMLReportEndToEndTests {
       details.contains("<dt>description</dt><dd class=\"c-description\">Fails with markup in its log</dd>"))
     #expect(details.contains("&lt;script&gt;alert(1)&lt;/script&gt; it's \"broken\"</pre>"))
     #expect(
-      pinned.range(
+      dom.range(
         of: #"class="b st-failed( cp)? pinned" style="[^"]*" data-j="2""#, options: .regularExpression)
         != nil, "the bar of `broken` is pinned")
 
-    // A screenshot: a PNG of the window's size with something on it.
-    let png = directory.url.appendingPathComponent("report.png")
-    _ = try await chromium(["--screenshot=\(png.path)", "--window-size=1280,800", url])
+    // The screenshot: a PNG of the window's size with something on it.
     let bytes = try [UInt8](Data(contentsOf: png))
     #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a PNG")
     try #require(bytes.count > 24)

@@ -45,22 +45,31 @@ public struct Timeline: Sendable {
     let runEnd = report["finished_at"]?.stringValue.flatMap(JournalReplay.milliseconds)
     var spans: [Span?] = []
     var bars: [Bar] = []
+    // A job's first start and last end are also its attempts': parse each text once.
+    var parsed: [String: Int64] = [:]
+    func time(_ value: JSON?) -> Int64? {
+      guard let text = value?.stringValue else { return nil }
+      if let known = parsed[text] { return known }
+      let milliseconds = JournalReplay.milliseconds(text)
+      parsed[text] = milliseconds
+      return milliseconds
+    }
     for (index, job) in jobs.enumerated() {
       let attempts = job["attempts"]?.arrayValue ?? []
       let jobStart =
-        Self.time(job["started_at"]) ?? attempts.lazy.compactMap { Self.time($0["started_at"]) }.first
+        time(job["started_at"]) ?? attempts.lazy.compactMap { time($0["started_at"]) }.first
       guard let jobStart else {
         spans.append(nil)
         continue
       }
       let jobEnd =
-        Self.time(job["finished_at"]) ?? attempts.compactMap { Self.time($0["finished_at"]) }.max()
+        time(job["finished_at"]) ?? attempts.compactMap { time($0["finished_at"]) }.max()
         ?? runEnd ?? jobStart
       spans.append(Span(start: jobStart, end: jobEnd))
       var drawn = false
       for (position, attempt) in attempts.enumerated() {
-        guard let start = Self.time(attempt["started_at"]) else { continue }
-        let end = Self.time(attempt["finished_at"]) ?? jobEnd
+        guard let start = time(attempt["started_at"]) else { continue }
+        let end = time(attempt["finished_at"]) ?? jobEnd
         bars.append(
           Bar(
             job: index, attempt: attempt["attempt"]?.intValue ?? position + 1,
@@ -126,9 +135,6 @@ public struct Timeline: Sendable {
     return lanes
   }
 
-  private static func time(_ value: JSON?) -> Int64? {
-    value?.stringValue.flatMap(JournalReplay.milliseconds)
-  }
 }
 
 /// A binary heap: the smallest element by `precedes` on top.
