@@ -35,9 +35,9 @@ struct ReportCommand: ParsableCommand {
     case .text: Console.out(TextReport.render(json))
     case .json: Console.out(json.rendered(pretty: true) + "\n")
     case .junit:
-      Console.out(JUnitReport.render(json, runDirectory: JUnitReport.runDirectory(of: json, at: path)))
+      Console.out(JUnitReport.render(json, runDirectory: ReportLoader.runDirectory(of: json, at: path)))
     case .html:
-      Console.out(HTMLReport.render(json, runDirectory: JUnitReport.runDirectory(of: json, at: path)))
+      Console.out(HTMLReport.render(json, runDirectory: ReportLoader.runDirectory(of: json, at: path)))
     }
   }
 }

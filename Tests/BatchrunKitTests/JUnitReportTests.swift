@@ -339,17 +339,17 @@ struct JUnitReportTests {
     try scratch.write("runs/\(runID)/report.json", "{}")
     try FileManager.default.createSymbolicLink(
       atPath: scratch.path + "/latest", withDestinationPath: "runs/" + runID)
-    #expect(JUnitReport.runDirectory(of: report, at: run) == run)
-    #expect(JUnitReport.runDirectory(of: report, at: run + "/report.json") == run)
-    #expect(JUnitReport.runDirectory(of: report, at: scratch.path + "/latest") == scratch.path + "/latest")
+    #expect(ReportLoader.runDirectory(of: report, at: run) == run)
+    #expect(ReportLoader.runDirectory(of: report, at: run + "/report.json") == run)
+    #expect(ReportLoader.runDirectory(of: report, at: scratch.path + "/latest") == scratch.path + "/latest")
     #expect(
-      JUnitReport.runDirectory(of: report, at: scratch.path + "/latest/report.json") == scratch.path
+      ReportLoader.runDirectory(of: report, at: scratch.path + "/latest/report.json") == scratch.path
         + "/latest")
     // A copy elsewhere, or another run's directory: no logs.
     try scratch.write("copy.json", "{}")
-    #expect(JUnitReport.runDirectory(of: report, at: scratch.path + "/copy.json") == nil)
-    #expect(JUnitReport.runDirectory(of: report.setting("run_id", .string("other")), at: run) == nil)
-    #expect(JUnitReport.runDirectory(of: .object([]), at: run) == nil)
+    #expect(ReportLoader.runDirectory(of: report, at: scratch.path + "/copy.json") == nil)
+    #expect(ReportLoader.runDirectory(of: report.setting("run_id", .string("other")), at: run) == nil)
+    #expect(ReportLoader.runDirectory(of: .object([]), at: run) == nil)
   }
 
   // MARK: - The check can fail

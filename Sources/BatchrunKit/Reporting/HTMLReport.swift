@@ -5,7 +5,7 @@ import Glibc
 /// every attempt on its worker lane, and a table of the jobs with the tails of their logs.
 ///
 /// Works from the report JSON alone, so any saved report renders; logs are read only from
-/// the `runDirectory` given (``JUnitReport/runDirectory(of:at:)`` finds it), never along a
+/// the `runDirectory` given (``ReportLoader/runDirectory(of:at:)`` finds it), never along a
 /// path leading out of it. The timeline is absolutely positioned elements in one box per
 /// lane, so runs of thousands of jobs stay light (5,000 jobs: about 2.6 MB); log tails
 /// are capped (see ``tailBudget`` and ``allTailsUpTo``).
@@ -106,7 +106,7 @@ public enum HTMLReport {
     var out = ""
     var line = ""
     var carriageReturn = false  // a "\r" not (yet) followed by "\n": what follows overwrites the line
-    for scalar in JUnitReport.removingEscapeSequences(text).unicodeScalars {
+    for scalar in LogText.removingEscapeSequences(text).unicodeScalars {
       switch scalar {
       case "\n":
         out += line

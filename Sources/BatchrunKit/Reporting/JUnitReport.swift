@@ -110,24 +110,6 @@ public enum JUnitReport {
     return out
   }
 
-  /// The run directory of `report`, read from `path` by `batchrun report`: `path` itself if
-  /// it is a directory, else the directory holding the report file; `nil` unless that
-  /// directory is named after the report's run id (a copy of a report elsewhere, as
-  /// `--report PATH` writes, has no logs beside it, and files that happen to be there must
-  /// not be taken for them).
-  public static func runDirectory(of report: JSON, at path: String) -> String? {
-    var info = stat()
-    var directory = path
-    if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
-      let slash = path.lastIndex(of: "/")
-      directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-    }
-    // `latest` is a link to the run directory: compare the real name.
-    guard let runID = report["run_id"]?.stringValue, let real = realpath(directory, nil) else { return nil }
-    defer { free(real) }
-    return String(cString: real).split(separator: "/").last.map(String.init) == runID ? directory : nil
-  }
-
   // MARK: - Statuses
 
   /// What CI shows for a job.
@@ -298,40 +280,7 @@ public enum JUnitReport {
     if lines.isEmpty { return "" }
     let text = lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") + "\n"
     let note = cut ? "[batchrun: earlier lines left out; the whole log is \(relative)]\n" : ""
-    return note + removingEscapeSequences(text)
+    return note + LogText.removingEscapeSequences(text)
   }
 
-  /// `text` without terminal escape sequences (colours, cursor moves, titles, links).
-  static func removingEscapeSequences(_ text: String) -> String {
-    guard text.utf8.contains(0x1B) else { return text }
-    var out = String.UnicodeScalarView()
-    var scalars = text.unicodeScalars[...]
-    while let scalar = scalars.popFirst() {
-      guard scalar == "\u{1B}" else {
-        out.append(scalar)
-        continue
-      }
-      switch scalars.first?.value {
-      case 0x5B:  // CSI `ESC [`: parameter and intermediate bytes, then one final byte
-        scalars.removeFirst()
-        while let next = scalars.first, (0x20...0x3F).contains(next.value) { scalars.removeFirst() }
-        if let final = scalars.first, (0x40...0x7E).contains(final.value) { scalars.removeFirst() }
-      case 0x5D:  // OSC `ESC ]`: up to BEL or `ESC \`, within the line
-        scalars.removeFirst()
-        while let next = scalars.first, next != "\n" {
-          scalars.removeFirst()
-          if next == "\u{07}" { break }
-          if next == "\u{1B}" {
-            if scalars.first == "\\" { scalars.removeFirst() }
-            break
-          }
-        }
-      case let next? where (0x30...0x7E).contains(next):  // two-character sequences
-        scalars.removeFirst()
-      default:  // a lone ESC
-        break
-      }
-    }
-    return String(out)
-  }
 }

@@ -61,9 +61,11 @@ public enum JournalReplay {
   }
 
   /// The heaviest chain of needs by `duration_seconds`, like ``RunReport/criticalPath``.
-  static func criticalPath(_ jobs: [JSON]) -> JSON {
+  public static func criticalPath(_ jobs: [JSON]) -> JSON {
+    // Only jobs that ran (they have a duration) make up the path, as in a live report.
+    let ran = jobs.map { $0["duration_seconds"]?.doubleValue != nil }
     var index: [String: Int] = [:]
-    for (position, job) in jobs.enumerated() {
+    for (position, job) in jobs.enumerated() where ran[position] {
       if let id = job["id"]?.stringValue { index[id] = position }
     }
     let needs = jobs.map {
@@ -71,7 +73,7 @@ public enum JournalReplay {
     }
     var best = [Double?](repeating: nil, count: jobs.count)
     var previous = [Int?](repeating: nil, count: jobs.count)
-    for root in jobs.indices where best[root] == nil {
+    for root in jobs.indices where ran[root] && best[root] == nil {
       var stack = [root]
       while let job = stack.last {
         let pending = needs[job].filter { best[$0] == nil }
@@ -85,7 +87,7 @@ public enum JournalReplay {
         best[job] = (longest.map { best[$0]! } ?? 0) + (jobs[job]["duration_seconds"]?.doubleValue ?? 0)
       }
     }
-    var end = best.indices.max { best[$0]! < best[$1]! }
+    var end = best.indices.filter { best[$0] != nil }.max { best[$0]! < best[$1]! }
     var path: [JSON] = []
     let total = end.map { best[$0]! } ?? 0
     while let job = end {

@@ -40,4 +40,22 @@ public enum ReportLoader {
       throw Failure(description: "\(path): \(error)")
     }
   }
+
+  /// The run directory of `report`, read from `path` by `batchrun report`: `path` itself if
+  /// it is a directory, else the directory holding the report file; `nil` unless that
+  /// directory is named after the report's run id (a copy of a report elsewhere, as
+  /// `--report PATH` writes, has no logs beside it, and files that happen to be there must
+  /// not be taken for them).
+  public static func runDirectory(of report: JSON, at path: String) -> String? {
+    var info = stat()
+    var directory = path
+    if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+      let slash = path.lastIndex(of: "/")
+      directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    }
+    // `latest` is a link to the run directory: compare the real name.
+    guard let runID = report["run_id"]?.stringValue, let real = realpath(directory, nil) else { return nil }
+    defer { free(real) }
+    return String(cString: real).split(separator: "/").last.map(String.init) == runID ? directory : nil
+  }
 }

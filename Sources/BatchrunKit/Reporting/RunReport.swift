@@ -61,11 +61,13 @@ public struct RunReport: Sendable {
     return first.exit.startedAt.seconds(to: last.exit.finishedAt)
   }
 
-  /// The chain of needs, first to last, with the largest sum of durations.
+  /// The chain of needs, first to last, with the largest sum of durations, among the
+  /// jobs that ran.
   public var criticalPath: (jobs: [Int], seconds: Double) {
     var isSelected = [Bool](repeating: false, count: plan.graph.jobs.count)
     var duration = [Double](repeating: 0, count: plan.graph.jobs.count)
-    for result in outcome.results {
+    // Only jobs that ran make up the path: a skipped job adds nothing and belongs to no chain.
+    for result in outcome.results where !result.attempts.isEmpty {
       isSelected[result.index] = true
       duration[result.index] = Self.duration(of: result)
     }

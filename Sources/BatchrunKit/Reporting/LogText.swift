@@ -1,0 +1,36 @@
+/// Log text as reports show it.
+public enum LogText {
+  /// `text` without terminal escape sequences (colours, cursor moves, titles, links).
+  public static func removingEscapeSequences(_ text: String) -> String {
+    guard text.utf8.contains(0x1B) else { return text }
+    var out = String.UnicodeScalarView()
+    var scalars = text.unicodeScalars[...]
+    while let scalar = scalars.popFirst() {
+      guard scalar == "\u{1B}" else {
+        out.append(scalar)
+        continue
+      }
+      switch scalars.first?.value {
+      case 0x5B:  // CSI `ESC [`: parameter and intermediate bytes, then one final byte
+        scalars.removeFirst()
+        while let next = scalars.first, (0x20...0x3F).contains(next.value) { scalars.removeFirst() }
+        if let final = scalars.first, (0x40...0x7E).contains(final.value) { scalars.removeFirst() }
+      case 0x5D:  // OSC `ESC ]`: up to BEL or `ESC \`, within the line
+        scalars.removeFirst()
+        while let next = scalars.first, next != "\n" {
+          scalars.removeFirst()
+          if next == "\u{07}" { break }
+          if next == "\u{1B}" {
+            if scalars.first == "\\" { scalars.removeFirst() }
+            break
+          }
+        }
+      case let next? where (0x30...0x7E).contains(next):  // two-character sequences
+        scalars.removeFirst()
+      default:  // a lone ESC
+        break
+      }
+    }
+    return String(out)
+  }
+}
