@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
       session = try RunSession(
         plan: plan,
         options: .init(
-          settings: settings, stateDirectory: stateDir, reportCopy: report,
+          settings: settings, stateDirectory: store.stateDirectory, reportCopy: report,
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         // The tool starts nothing but jobs, so every child left at the end is a job's.
