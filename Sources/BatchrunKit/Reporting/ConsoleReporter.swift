@@ -345,19 +345,13 @@ public final class ConsoleReporter: RunObserver {
 
   /// The last `lines` lines of a file, reading at most its last 64 KiB.
   public static func tail(of path: String, lines: Int) -> [String] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return [] }
-    defer { close(fd) }
-    let size = lseek(fd, 0, SEEK_END)
-    let start = max(0, size - 65536)
-    lseek(fd, start, SEEK_SET)
-    var buffer = [UInt8](repeating: 0, count: Int(size - start))
-    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    guard count > 0 else { return [] }
-    let text = String(decoding: buffer.prefix(count), as: UTF8.self)
+    guard let (bytes, truncated) = LogText.tail(ofFile: path, maxBytes: 65536), !bytes.isEmpty else {
+      return []
+    }
+    let text = String(decoding: bytes, as: UTF8.self)
     var all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     if all.last == "" { all.removeLast() }
-    if start > 0, !all.isEmpty { all.removeFirst() }  // a partial first line
+    if truncated, !all.isEmpty { all.removeFirst() }  // a partial first line
     return Array(all.suffix(lines))
   }
 }

@@ -66,25 +66,9 @@ public enum HTMLReport {
   /// as plain text: carriage-return overwrites resolved, terminal escape sequences and
   /// other control characters removed. `nil` if the file cannot be read or is empty.
   public static func logTail(_ path: String) -> (text: String, cut: Bool)? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
-    let size = Int(info.st_size)
-    let offset = max(0, size - tailBytes)
-    var bytes = [UInt8](repeating: 0, count: size - offset)
-    var filled = 0
-    while filled < bytes.count {
-      let count = bytes.withUnsafeMutableBytes {
-        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled))
-      }
-      if count < 0, errno == EINTR { continue }
-      if count <= 0 { break }
-      filled += count
+    guard var (bytes, cut) = LogText.tail(ofFile: path, maxBytes: tailBytes), !bytes.isEmpty else {
+      return nil
     }
-    bytes.removeSubrange(filled...)
-    var cut = offset > 0
     // Started inside the file: drop the partial first line (unless it is all there is).
     if cut, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline + 1 < bytes.count {
       bytes.removeSubrange(...newline)

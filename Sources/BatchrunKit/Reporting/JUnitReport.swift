@@ -248,31 +248,16 @@ public enum JUnitReport {
   static func logTail(_ relative: String, in runDirectory: String) -> String {
     let components = relative.split(separator: "/", omittingEmptySubsequences: false)
     guard !relative.hasPrefix("/"), !components.contains(".."), !relative.isEmpty else { return "" }
-    let fd = open(runDirectory + "/" + relative, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
+    guard
+      let (bytes, startsInside) = LogText.tail(ofFile: runDirectory + "/" + relative, maxBytes: logTailBytes)
+    else {
       // A missing log is normal for a copied report; any other failure is worth a word.
       return errno == ENOENT
         ? "" : "[batchrun: cannot read \(relative): \(String(cString: strerror(errno)))]\n"
     }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return "" }
-    let start = max(0, Int(info.st_size) - logTailBytes)
-    var bytes = [UInt8](repeating: 0, count: Int(info.st_size) - start)
-    var filled = 0
-    while filled < bytes.count {
-      let count = bytes.withUnsafeMutableBytes {
-        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
-      }
-      if count < 0, errno == EINTR { continue }
-      if count <= 0 { break }
-      filled += count
-    }
-    bytes.removeLast(bytes.count - filled)
-
     var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     if lines.last?.isEmpty == true { lines.removeLast() }
-    var cut = start > 0
+    var cut = startsInside
     if lines.count > logLines {
       lines.removeFirst(lines.count - logLines)
       cut = true

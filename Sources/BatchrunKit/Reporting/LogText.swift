@@ -1,5 +1,30 @@
+import Glibc
+
 /// Log text as reports show it.
 public enum LogText {
+  /// The last `maxBytes` bytes of the regular file at `path`, and whether the file holds
+  /// more before them; `nil` (with `errno` set) if it cannot be opened.
+  public static func tail(ofFile path: String, maxBytes: Int) -> (bytes: [UInt8], truncated: Bool)? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return ([], false) }
+    let start = max(0, Int(info.st_size) - maxBytes)
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size) - start)
+    var filled = 0
+    while filled < bytes.count {
+      let count = bytes.withUnsafeMutableBytes {
+        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+      }
+      if count < 0, errno == EINTR { continue }
+      if count <= 0 { break }
+      filled += count
+    }
+    bytes.removeLast(bytes.count - filled)
+    return (bytes, start > 0)
+  }
+
   /// `text` without terminal escape sequences (colours, cursor moves, titles, links).
   public static func removingEscapeSequences(_ text: String) -> String {
     guard text.utf8.contains(0x1B) else { return text }

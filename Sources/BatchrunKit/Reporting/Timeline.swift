@@ -112,8 +112,8 @@ public struct Timeline: Sendable {
     let order = spans.indices.sorted { key($0) < key($1) }
     var lanes = [Int](repeating: 0, count: spans.count)
     // Busy lanes by the end of their last span; free lanes by number.
-    var busy = MinHeap<(end: Int64, lane: Int)> { ($0.end, $0.lane) < ($1.end, $1.lane) }
-    var free = MinHeap<Int>(by: <)
+    var busy = Heap<(end: Int64, lane: Int)> { ($0.end, $0.lane) < ($1.end, $1.lane) }
+    var free = Heap<Int>(by: <)
     var opened = 0
     for index in order {
       let span = spans[index]
@@ -135,45 +135,4 @@ public struct Timeline: Sendable {
     return lanes
   }
 
-}
-
-/// A binary heap: the smallest element by `precedes` on top.
-private struct MinHeap<Element> {
-  private var items: [Element] = []
-  private let precedes: (Element, Element) -> Bool
-
-  init(by precedes: @escaping (Element, Element) -> Bool) {
-    self.precedes = precedes
-  }
-
-  var peek: Element? { items.first }
-
-  mutating func push(_ element: Element) {
-    items.append(element)
-    var child = items.count - 1
-    while child > 0 {
-      let parent = (child - 1) / 2
-      guard precedes(items[child], items[parent]) else { break }
-      items.swapAt(child, parent)
-      child = parent
-    }
-  }
-
-  mutating func pop() -> Element? {
-    guard !items.isEmpty else { return nil }
-    items.swapAt(0, items.count - 1)
-    let top = items.removeLast()
-    var parent = 0
-    while true {
-      let left = 2 * parent + 1
-      let right = left + 1
-      var smallest = parent
-      if left < items.count, precedes(items[left], items[smallest]) { smallest = left }
-      if right < items.count, precedes(items[right], items[smallest]) { smallest = right }
-      if smallest == parent { break }
-      items.swapAt(parent, smallest)
-      parent = smallest
-    }
-    return top
-  }
 }
