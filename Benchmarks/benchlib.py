@@ -62,32 +62,33 @@ def wait_quiet(what=""):
 
 
 def measure(argv, cwd=None, stdin=None, stdout=None, env=None):
-    """Runs argv to its end; wall time from the monotonic clock, CPU (user+sys of the
-    process and every descendant it waited for) and peak RSS from wait4's rusage.
+    """Runs argv to its end under Benchmarks/measure.c: wall time (monotonic clock), CPU
+    (user+sys of the process and every descendant it waited for) and peak RSS, both from
+    wait4's rusage.
 
-    ru_maxrss from wait4 is the largest of the process's and its waited-for
-    descendants' peaks; for batchrun that is batchrun's own (its jobs are sh, true,
-    head, tr, sleep: each far smaller)."""
+    ru_maxrss is the largest of the process's and its waited-for descendants' peaks; for
+    batchrun that is its own (its jobs, sh, true, head, tr, sleep, are far smaller)."""
+    result_file = os.path.join(BENCH_HOME, "measure.out")
     stdin_fd = os.open(stdin or "/dev/null", os.O_RDONLY)
     out_fd = os.open(stdout or "/dev/null", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     old_cwd = os.getcwd()
     try:
         if cwd:
             os.chdir(cwd)
-        start = time.monotonic()
-        pid = os.posix_spawnp(
-            argv[0], argv, env if env is not None else os.environ,
+        pid = os.posix_spawn(
+            measure_binary(), ["measure", result_file] + list(argv), env if env is not None else os.environ,
             file_actions=[(os.POSIX_SPAWN_DUP2, stdin_fd, 0), (os.POSIX_SPAWN_DUP2, out_fd, 1),
                           (os.POSIX_SPAWN_DUP2, out_fd, 2)])
-        _, status, usage = os.wait4(pid, 0)
-        wall = time.monotonic() - start
+        os.waitpid(pid, 0)
     finally:
         os.chdir(old_cwd)
         os.close(stdin_fd)
         os.close(out_fd)
-    return dict(wall=wall, user=usage.ru_utime, sys=usage.ru_stime,
-                cpu=usage.ru_utime + usage.ru_stime, maxrss_kb=usage.ru_maxrss,
-                rc=os.waitstatus_to_exitcode(status))
+    with open(result_file) as f:
+        wall_ns, user_us, sys_us, maxrss_kb, code = (int(x) for x in f.read().split())
+    os.unlink(result_file)
+    return dict(wall=wall_ns / 1e9, user=user_us / 1e6, sys=sys_us / 1e6, cpu=(user_us + sys_us) / 1e6,
+                maxrss_kb=maxrss_kb, rc=code)
 
 
 def median(values):
@@ -108,14 +109,22 @@ def batchrun_binary(path=None):
     return os.path.abspath(path)
 
 
-def spawnpool_binary():
-    """Compiles Benchmarks/spawnpool.c into BENCH_HOME/bin when it is missing or older."""
-    source = os.path.join(HERE, "spawnpool.c")
-    binary = os.path.join(BENCH_HOME, "bin", "spawnpool")
+def c_binary(name):
+    """Compiles Benchmarks/NAME.c into BENCH_HOME/bin when it is missing or older."""
+    source = os.path.join(HERE, name + ".c")
+    binary = os.path.join(BENCH_HOME, "bin", name)
     if not os.path.exists(binary) or os.path.getmtime(binary) < os.path.getmtime(source):
         os.makedirs(os.path.dirname(binary), exist_ok=True)
         subprocess.run(["gcc", "-O2", "-Wall", "-o", binary, source], check=True)
     return binary
+
+
+def spawnpool_binary():
+    return c_binary("spawnpool")
+
+
+def measure_binary():
+    return c_binary("measure")
 
 
 def require(*tools):
