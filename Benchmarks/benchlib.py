@@ -22,9 +22,10 @@ QUIET_LOAD = float(os.environ.get("QUIET_LOAD", "2.5"))
 QUIET_CHECK = float(os.environ.get("QUIET_CHECK", "15"))
 QUIET_MAX = float(os.environ.get("QUIET_MAX", "600"))
 # Once a wait has given up (the machine stayed busy for QUIET_MAX), later waits of the
-# same script give up after this long: a machine busy for ten minutes rarely quietens in
-# the next ten, and the loads are in the results either way.
-QUIET_MAX_AFTER_GIVING_UP = float(os.environ.get("QUIET_MAX_AFTER_GIVING_UP", "60"))
+# same script give up after this long, until one finds the machine quiet again: a
+# machine busy for ten minutes rarely quietens in the next ten, and every run's load is
+# in the results either way.
+QUIET_MAX_AFTER_GIVING_UP = float(os.environ.get("QUIET_MAX_AFTER_GIVING_UP", "15"))
 
 _gave_up = False
 load_notes = []  # (what, load) for every wait that gave up
@@ -58,6 +59,7 @@ def wait_quiet(what=""):
             announced = True
         time.sleep(QUIET_CHECK)
         load = load1()
+    _gave_up = False
     return load
 
 
