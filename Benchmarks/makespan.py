@@ -115,6 +115,7 @@ def main():
                 checks.append([f"batchrun (2nd run) no slower than {peer}", f"{second - w:+.2f} s",
                                "met" if second <= w else "MISSED"])
     out = [f"{machine['date']}; nproc {machine['nproc']}; {machine['cpu']}; Linux {machine['kernel']}; "
+           f"logs in {machine['files']}; "
            f"ROUNDS={args.rounds}; medians over rounds",
            f"{count} jobs at J={J}: critical path {critical:g} s, work {work:g} s, work/J {work / J:g} s, "
            f"bound {lower:g} s.",

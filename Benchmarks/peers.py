@@ -195,6 +195,7 @@ def targets(plans, results):
 
 def render(plans, results, machine, rounds):
     out = [f"{machine['date']}; nproc {machine['nproc']}; {machine['cpu']}; Linux {machine['kernel']}; "
+           f"logs in {machine['files']}; "
            f"ROUNDS={rounds}; medians over rounds"]
     header = ["workload", "runner", "CPU us/job", "x floor", "wall s", "wall x floor", "extra", "peak RSS MB",
               "ok runs", "max load"]

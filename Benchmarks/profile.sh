@@ -14,7 +14,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repository=$(dirname "$here")
-export BENCH_HOME=${BENCH_HOME:-${TMPDIR:-/tmp}/batchrun-benchmarks}
+BENCH_HOME=$(cd "$here" && python3 -c 'import benchlib; print(benchlib.BENCH_HOME)')
+export BENCH_HOME
 j=${J:-2}
 n=${N:-2000}
 freq=${FREQ:-4000}
@@ -47,13 +48,13 @@ record() { # NAME COMMAND...
   echo "== $name: $(ls logs | wc -l) peer logs, $(find state -name '*.log' | wc -l) batchrun logs"
   echo "-- CPU by command and shared object (all processes of the run)"
   perf report -i "$work/$name.perf" --stdio --no-children --sort comm,dso -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n 25
+    grep -v '^#' | grep -v '^$' | head -n 25 || true
   echo "-- $name's own threads: hottest symbols, self"
   perf report -i "$work/$name.perf" --stdio --no-children --comms "$name" --sort dso,sym -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$top"
+    grep -v '^#' | grep -v '^$' | head -n "$top" || true
   echo "-- $name's own threads: with children (call graph roots)"
   perf report -i "$work/$name.perf" --stdio --children --comms "$name" --sort sym -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$top"
+    grep -v '^#' | grep -v '^$' | head -n "$top" || true
 }
 record spawnpool "$spawnpool" -j "$j" spawn.txt
 record batchrun "$binary" run manifest.yaml -j "$j" --output quiet --state-dir "$work/state"

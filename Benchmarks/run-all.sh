@@ -8,7 +8,8 @@
 # peers.py (W1-W4), scale.py, makespan.py and BatchrunBenchmarks, each of which waits
 # for a quiet machine (1-minute load < QUIET_LOAD, default 2.5) before every timed run.
 # Tables go to $OUT (default $BENCH_HOME/results/<date>-<time>/): peers.md, scale.md,
-# makespan.md, micro.md, machine.txt. Working files go to $BENCH_HOME (default
+# makespan.md, micro.md, machine.txt. Working files, the jobs' logs among them, go to
+# $BENCH_HOME (default /dev/shm/batchrun-benchmarks, a tmpfs, when it has 6 GB free; else
 # ${TMPDIR:-/tmp}/batchrun-benchmarks); the largest, W4's 2 GB of logs, are removed as
 # soon as they have been checked.
 #
@@ -17,7 +18,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repository=$(dirname "$here")
-export BENCH_HOME=${BENCH_HOME:-${TMPDIR:-/tmp}/batchrun-benchmarks}
+# Default: /dev/shm/batchrun-benchmarks on a tmpfs with room, else ${TMPDIR:-/tmp}/...
+# (see _default_home in benchlib.py: file creation on ext4 after mass deletion is slow).
+BENCH_HOME=$(cd "$here" && python3 -c 'import benchlib; print(benchlib.BENCH_HOME)')
+export BENCH_HOME
 export ROUNDS=${ROUNDS:-3}
 out=${OUT:-$BENCH_HOME/results/$(date +%Y%m%d-%H%M%S)}
 only=${ONLY:-peers scale makespan micro}
@@ -43,6 +47,7 @@ export BATCHRUN=$bin/batchrun
   echo "nproc: $(nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "kernel: $(uname -sr)"
+  echo "files: $BENCH_HOME ($(df -T "$BENCH_HOME" | awk 'NR==2 {print $2}'))"
   echo "memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "swift: $(swift --version 2>/dev/null | head -1)"
   echo "peers: $(xargs --version | head -1); $(parallel --version | head -1); $(make --version | head -1); ninja $(ninja --version); sh -> $(readlink -f /bin/sh)"

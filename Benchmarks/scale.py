@@ -69,6 +69,7 @@ def main():
     b.log(f"scale: {machine}")
     work = os.path.join(b.BENCH_HOME, "scale")
     out = [f"{machine['date']}; nproc {machine['nproc']}; {machine['cpu']}; Linux {machine['kernel']}; "
+           f"logs in {machine['files']}; "
            f"ROUNDS={args.rounds}; medians over rounds"]
     raw = dict(machine=machine, rounds=args.rounds)
 
