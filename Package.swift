@@ -37,6 +37,7 @@ let package = Package(
       dependencies: ["BatchrunKit"],
       path: "Examples/ValidateManifest"
     ),
+    .executableTarget(name: "BatchrunBenchmarks", dependencies: ["BatchrunKit"], path: "Benchmarks/Micro"),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "BatchrunKitTests",
