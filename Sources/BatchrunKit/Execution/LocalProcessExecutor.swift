@@ -79,8 +79,8 @@ public final class LocalProcessExecutor: JobExecutor {
       case .signaled(let signal): termination = .signaled(signal)
       }
     } catch {
-      // Spawning failed: the file descriptor may still be open if spawn never got to it.
-      close(fd)
+      // swift-subprocess owns the log's descriptor from the call on and closes it on every
+      // path, failures included: closing it again here could close another job's file.
       let message = Self.describe(error, launch: launch)
       Self.appendToLog(launch.logPath, "batchrun: cannot start job '\(launch.job.id)': \(message)\n")
       return AttemptExit(
