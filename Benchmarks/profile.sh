@@ -5,12 +5,13 @@
 #
 # Records `perf record -g` (cpu-clock, $FREQ Hz, children followed) of one batchrun run
 # and one spawnpool run of the same jobs, then prints for each: CPU by command and
-# shared object (what the jobs' sh and true cost against the runner), and the hottest
-# symbols of the runner's own threads, self time and with children (call graphs).
+# shared object (what the jobs' sh costs against the runner), and (perfsummary.py) the
+# runner's own CPU per job, split by what is on the call stack, and its hottest
+# functions.
 # Until exec, the vfork child of posix_spawn runs under the parent thread's name: its
 # samples (clone, exec, the kernel's mm work) show as the runner's, not as sh's.
 #
-# Knobs: J (2), N (2000), FREQ (4000), BENCH_HOME, TOP (40 lines per report).
+# Knobs: J (2), N (2000), FREQ (4000), BENCH_HOME, TOP (25 hottest functions).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repository=$(dirname "$here")
@@ -19,7 +20,7 @@ export BENCH_HOME
 j=${J:-2}
 n=${N:-2000}
 freq=${FREQ:-4000}
-top=${TOP:-40}
+top=${TOP:-25}
 command -v perf >/dev/null || { echo "profile.sh: perf is missing (apt-get install -y linux-perf)" >&2; exit 2; }
 
 binary=${1:-}
@@ -45,16 +46,14 @@ record() { # NAME COMMAND...
   rm -rf logs state && mkdir -p logs state
   python3 -c "import sys; sys.path.insert(0, '$here'); import benchlib; benchlib.wait_quiet('profile $name')"
   perf record -q -e cpu-clock -F "$freq" -g -o "$work/$name.perf" -- "$@" >/dev/null 2>"$work/$name.err"
+  local data=$work/$name.perf
   echo "== $name: $(ls logs | wc -l) peer logs, $(find state -name '*.log' | wc -l) batchrun logs"
   echo "-- CPU by command and shared object (all processes of the run)"
-  perf report -i "$work/$name.perf" --stdio --no-children --sort comm,dso -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n 25 || true
-  echo "-- $name's own threads: hottest symbols, self"
-  perf report -i "$work/$name.perf" --stdio --no-children --comms "$name" --sort dso,sym -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$top" || true
-  echo "-- $name's own threads: with children (call graph roots)"
-  perf report -i "$work/$name.perf" --stdio --children --comms "$name" --sort sym -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$top" || true
+  perf report -i "$data" --stdio --no-children --sort comm,dso -g none 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | head -n 15 || true
+  # By sample-time thread name, from perf script: `perf report --comms` filters by a
+  # thread's last name and would mix the jobs' sh into the runner.
+  python3 "$here/perfsummary.py" "$data" "$n" "$top"
 }
 record spawnpool "$spawnpool" -j "$j" spawn.txt
 record batchrun "$binary" run manifest.yaml -j "$j" --output quiet --state-dir "$work/state"

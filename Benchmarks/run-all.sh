@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark of issue #5 once and keeps the printed tables:
 #
-#   Benchmarks/run-all.sh            # ROUNDS=3; about 45 minutes on a quiet 2-core machine
+#   Benchmarks/run-all.sh            # ROUNDS=3; about 35 minutes on a quiet 2-core machine
 #
 # Builds the release batchrun and the micro-benchmarks (`swift build -c release`),
 # installs GNU parallel and ninja when they are missing (apt-get, as root), then runs
