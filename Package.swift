@@ -38,6 +38,11 @@ let package = Package(
       path: "Examples/ValidateManifest"
     ),
     .executableTarget(name: "BatchrunBenchmarks", dependencies: ["BatchrunKit"], path: "Benchmarks/Micro"),
+    .executableTarget(
+      name: "subprocesspool",
+      dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+      path: "Benchmarks/SubprocessPool"
+    ),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "BatchrunKitTests",

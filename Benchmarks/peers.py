@@ -202,7 +202,7 @@ def render(plans, results, machine, rounds):
     rows = []
     for name, plan in plans.items():
         floor_runs = results[name].get("spawnpool", [])
-        for runner in RUNNERS:
+        for runner in RUNNERS + b.SWIFT_FLOORS:
             if runner not in plan["runners"]:
                 if runner in b.NO_DEPS and plan["dag"] and runner in results[next(iter(results))]:
                     rows.append([plan["title"], runner, "n/a (no deps)"] + [""] * 7)
