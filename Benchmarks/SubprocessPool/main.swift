@@ -57,7 +57,11 @@ final class Pool: Sendable {
 
   /// The next ready job, parking until there is one; nil once all are done or one failed.
   private func next() async -> Int? {
-    enum Step { case run(Int), park, done }
+    enum Step {
+      case run(Int)
+      case park
+      case done
+    }
     while true {
       let step = state.withLock { state -> Step in
         if state.failed || state.finished == jobs.count { return .done }
