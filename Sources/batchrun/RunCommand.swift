@@ -86,9 +86,10 @@ struct RunCommand: AsyncParsableCommand {
           settings: settings, stateDirectory: store.stateDirectory, reportCopy: report,
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
-        // The tool starts nothing but jobs, so every child left at the end is a job's.
+        // The tool starts nothing but jobs, so every child left at the end is a job's;
+        // and it never changes directory.
         executor: LocalProcessExecutor(
-          subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true),
+          subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true, fixedWorkingDirectory: true),
         output: Console.out)
     } catch {
       Console.error("batchrun: error: \(error)\n")

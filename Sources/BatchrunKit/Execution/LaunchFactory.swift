@@ -6,9 +6,9 @@ public struct LaunchFactory: Sendable {
   /// The run directory; logs go to `logs/` inside it.
   public let runDirectory: String
   public let killGrace: Duration
-  /// batchrun's environment with the manifest's `env` applied, as `NAME=value`
-  /// entries in a stable order, rendered once for every job.
-  private let baseEnvironment: [(name: String, entry: String)]
+  /// batchrun's environment with the manifest's `env` applied, as NUL-terminated
+  /// `NAME=value` entries in a stable order, rendered once for every job.
+  private let baseEnvironment: [(name: String, entry: [UInt8])]
 
   public init(
     manifest: Manifest, runID: String, runDirectory: String, killGrace: Duration,
@@ -20,7 +20,7 @@ public struct LaunchFactory: Sendable {
     self.killGrace = killGrace
     var base = inherited
     for variable in manifest.environment { base[variable.name] = variable.value }
-    self.baseEnvironment = base.sorted { $0.key < $1.key }.map { ($0.key, "\($0.key)=\($0.value)") }
+    self.baseEnvironment = base.sorted { $0.key < $1.key }.map { ($0.key, JobLaunch.entry("\($0.key)=\($0.value)")) }
   }
 
   /// The log of an attempt, relative to the run directory.
@@ -39,15 +39,14 @@ public struct LaunchFactory: Sendable {
         ("BATCHRUN_JOB_ID", job.id), ("BATCHRUN_RUN_ID", runID), ("BATCHRUN_ATTEMPT", String(attempt)),
         ("BATCHRUN_RUN_DIR", runDirectory),
       ]
-    let addedNames = Set(added.map(\.0))
-    var environment: [String] = []
+    var environment: [[UInt8]] = []
     environment.reserveCapacity(baseEnvironment.count + added.count)
-    for variable in baseEnvironment where !addedNames.contains(variable.name) {
+    for variable in baseEnvironment where !added.contains(where: { $0.0 == variable.name }) {
       environment.append(variable.entry)
     }
-    for (name, value) in added { environment.append("\(name)=\(value)") }
+    for (name, value) in added { environment.append(JobLaunch.entry("\(name)=\(value)")) }
     return JobLaunch(
-      job: job, attempt: attempt, arguments: arguments, environment: environment,
+      job: job, attempt: attempt, arguments: arguments, environmentEntries: environment,
       workingDirectory: workingDirectory(for: job),
       logPath: runDirectory + "/" + logName(for: job, attempt: attempt),
       killGrace: killGrace)

@@ -18,6 +18,11 @@ public final class LocalProcessExecutor: JobExecutor {
   private let subreaper: Bool
   private let sweepGrace: Duration
   private let sweepsAllChildren: Bool
+  /// Every job's stdin, opened once (read-only, close-on-exec).
+  private let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+  /// This process's working directory when it never changes during a run: jobs that
+  /// run there start without a `chdir`.
+  private let inheritedDirectory: String?
 
   /// - Parameters:
   ///   - subreaper: make this process a child subreaper (`PR_SET_CHILD_SUBREAPER`), so that
@@ -30,7 +35,14 @@ public final class LocalProcessExecutor: JobExecutor {
   ///     at the end of the run, stop and reap every child left, even one that cleared
   ///     its environment. Off, only children carrying this run's id are touched, so a
   ///     host program's own children are safe.
-  public init(subreaper: Bool = false, sweepGrace: Duration = .seconds(10), sweepsAllChildren: Bool = false) {
+  ///   - fixedWorkingDirectory: this process does not change its working directory while
+  ///     jobs start (the `batchrun` tool), so a job whose directory is this process's own
+  ///     is started without changing directory.
+  public init(
+    subreaper: Bool = false, sweepGrace: Duration = .seconds(10), sweepsAllChildren: Bool = false,
+    fixedWorkingDirectory: Bool = false
+  ) {
+    self.inheritedDirectory = fixedWorkingDirectory ? Self.currentDirectory() : nil
     self.sweepGrace = sweepGrace
     self.sweepsAllChildren = sweepsAllChildren
     self.subreaper = subreaper
@@ -42,12 +54,20 @@ public final class LocalProcessExecutor: JobExecutor {
   public func execute(_ launch: JobLaunch, control: AttemptControl) async -> AttemptExit {
     if subreaper { startReaper() }
     let startedAt = WallClock.now
+    guard devNull >= 0 else {
+      return AttemptExit(
+        termination: .failedToStart("cannot open /dev/null"), startedAt: startedAt, finishedAt: WallClock.now,
+        outputBytes: 0)
+    }
     let fd = open(launch.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       return AttemptExit(
         termination: .failedToStart("cannot open log \(launch.logPath): \(String(cString: strerror(errno)))"),
         startedAt: startedAt, finishedAt: WallClock.now, outputBytes: 0)
     }
+    // The log's descriptor stays ours (swift-subprocess is told not to close it): it is
+    // closed here once, on every path, after its size is read.
+    defer { close(fd) }
     var options = PlatformOptions()
     options.createSession = true
     options.teardownSequence = [
@@ -55,7 +75,7 @@ public final class LocalProcessExecutor: JobExecutor {
     ]
     let program = launch.arguments[0]
     let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
-    let environment = launch.environment.map { Array($0.utf8) + [0] }
+    let log = FileDescriptor(rawValue: fd)
     let groups = self.groups
     let grace = launch.killGrace
     let termination: AttemptExit.Termination
@@ -63,10 +83,12 @@ public final class LocalProcessExecutor: JobExecutor {
     do {
       let result = try await Subprocess.run(
         executable, arguments: Arguments(Array(launch.arguments.dropFirst())),
-        environment: .custom(environment), workingDirectory: FilePath(launch.workingDirectory),
-        platformOptions: options, input: .none,
-        output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
-        error: .combinedWithOutput
+        environment: .custom(launch.environmentEntries),
+        workingDirectory: launch.workingDirectory == inheritedDirectory ? nil : FilePath(launch.workingDirectory),
+        platformOptions: options,
+        input: .fileDescriptor(FileDescriptor(rawValue: devNull), closeAfterSpawningProcess: false),
+        output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+        error: .fileDescriptor(log, closeAfterSpawningProcess: false)
       ) { execution -> pid_t in
         let pid = execution.processIdentifier.value
         let generation = groups.insert(pid)
@@ -79,22 +101,23 @@ public final class LocalProcessExecutor: JobExecutor {
       case .signaled(let signal): termination = .signaled(signal)
       }
     } catch {
-      // swift-subprocess owns the log's descriptor from the call on and closes it on every
-      // path, failures included: closing it again here could close another job's file.
       let message = Self.describe(error, launch: launch)
-      Self.appendToLog(launch.logPath, "batchrun: cannot start job '\(launch.job.id)': \(message)\n")
+      Self.append(to: fd, "batchrun: cannot start job '\(launch.job.id)': \(message)\n")
       return AttemptExit(
         termination: .failedToStart(message), startedAt: startedAt, finishedAt: WallClock.now,
-        outputBytes: Self.size(of: launch.logPath))
+        outputBytes: Self.size(of: fd))
     }
     control.onStop(nil)
     let finishedAt = WallClock.now
-    let markers = launch.environment.filter(Self.isJobMarker)
+    let markers = Self.markers(in: launch.environmentEntries)
     runMarker.withLock { $0 = markers.first { $0.hasPrefix("BATCHRUN_RUN_ID=") } }
     groups.cleanUpLeftovers(pgid, grace: grace, markers: markers)
     return AttemptExit(
-      termination: termination, startedAt: startedAt, finishedAt: finishedAt,
-      outputBytes: Self.size(of: launch.logPath))
+      termination: termination, startedAt: startedAt, finishedAt: finishedAt, outputBytes: Self.size(of: fd))
+  }
+
+  deinit {
+    if devNull >= 0 { close(devNull) }
   }
 
   public func killAll() {
@@ -121,23 +144,28 @@ public final class LocalProcessExecutor: JobExecutor {
     }
   }
 
-  /// The environment entries that identify an attempt's processes.
-  static func isJobMarker(_ entry: String) -> Bool {
-    entry.hasPrefix("BATCHRUN_RUN_ID=") || entry.hasPrefix("BATCHRUN_JOB_ID=")
-      || entry.hasPrefix("BATCHRUN_ATTEMPT=")
+  /// The environment entries that identify an attempt's processes, as `NAME=value`.
+  static func markers(in entries: [[UInt8]]) -> [String] {
+    entries.lazy.filter { $0.starts(with: "BATCHRUN_".utf8) }
+      .map { String(decoding: $0.dropLast(), as: UTF8.self) }
+      .filter { $0.hasPrefix("BATCHRUN_RUN_ID=") || $0.hasPrefix("BATCHRUN_JOB_ID=") || $0.hasPrefix("BATCHRUN_ATTEMPT=") }
   }
 
-  static func size(of path: String) -> Int {
+  /// This process's working directory, or nil if it cannot be read.
+  static func currentDirectory() -> String? {
+    guard let path = getcwd(nil, 0) else { return nil }
+    defer { free(path) }
+    return String(cString: path)
+  }
+
+  static func size(of fd: Int32) -> Int {
     var info = stat()
-    return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
   }
 
-  static func appendToLog(_ path: String, _ text: String) {
-    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { return }
+  static func append(to fd: Int32, _ text: String) {
     var text = text
     text.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
-    close(fd)
   }
 
   static func describe(_ error: any Error, launch: JobLaunch) -> String {

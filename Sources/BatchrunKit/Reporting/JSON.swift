@@ -21,82 +21,95 @@ public indirect enum JSON: Sendable, Equatable {
 
   /// The value as JSON text; `pretty` indents by two spaces.
   public func rendered(pretty: Bool) -> String {
-    var out = ""
+    String(decoding: bytes(pretty: pretty), as: UTF8.self)
+  }
+
+  /// The value as UTF-8 JSON text; `pretty` indents by two spaces.
+  public func bytes(pretty: Bool) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(256)
     write(to: &out, pretty: pretty, indent: 0)
     return out
   }
 
-  private func write(to out: inout String, pretty: Bool, indent: Int) {
+  private func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
     switch self {
-    case .null: out += "null"
-    case .bool(let value): out += value ? "true" : "false"
-    case .int(let value): out += String(value)
+    case .null: out.append(contentsOf: "null".utf8)
+    case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+    case .int(let value): out.append(contentsOf: String(value).utf8)
     case .double(let value):
       if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-        out += String(Int(value))
+        out.append(contentsOf: String(Int(value)).utf8)
       } else if value.isFinite {
-        out += String(value)
+        out.append(contentsOf: String(value).utf8)
       } else {
-        out += "null"
+        out.append(contentsOf: "null".utf8)
       }
-    case .string(let value): out += Self.quote(value)
+    case .string(let value): Self.quote(value, into: &out)
     case .array(let items):
       if items.isEmpty {
-        out += "[]"
+        out.append(contentsOf: "[]".utf8)
         return
       }
-      out += "["
+      out.append(UInt8(ascii: "["))
       for (offset, item) in items.enumerated() {
-        if offset > 0 { out += "," }
+        if offset > 0 { out.append(UInt8(ascii: ",")) }
         if pretty { Self.newline(&out, indent + 1) }
         item.write(to: &out, pretty: pretty, indent: indent + 1)
       }
       if pretty { Self.newline(&out, indent) }
-      out += "]"
+      out.append(UInt8(ascii: "]"))
     case .object(let members):
       if members.isEmpty {
-        out += "{}"
+        out.append(contentsOf: "{}".utf8)
         return
       }
-      out += "{"
+      out.append(UInt8(ascii: "{"))
       for (offset, (key, value)) in members.enumerated() {
-        if offset > 0 { out += "," }
+        if offset > 0 { out.append(UInt8(ascii: ",")) }
         if pretty { Self.newline(&out, indent + 1) }
-        out += Self.quote(key)
-        out += pretty ? ": " : ":"
+        Self.quote(key, into: &out)
+        out.append(UInt8(ascii: ":"))
+        if pretty { out.append(UInt8(ascii: " ")) }
         value.write(to: &out, pretty: pretty, indent: indent + 1)
       }
       if pretty { Self.newline(&out, indent) }
-      out += "}"
+      out.append(UInt8(ascii: "}"))
     }
   }
 
-  private static func newline(_ out: inout String, _ indent: Int) {
-    out += "\n"
-    out += String(repeating: "  ", count: indent)
+  private static func newline(_ out: inout [UInt8], _ indent: Int) {
+    out.append(UInt8(ascii: "\n"))
+    for _ in 0..<indent * 2 { out.append(UInt8(ascii: " ")) }
   }
 
   /// `text` as a JSON string literal (also a valid dot/Graphviz quoted id).
   public static func quote(_ text: String) -> String {
-    // Most strings need no escape: copy them whole.
-    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-      return "\"" + text + "\""
-    }
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count + 2)
+    quote(text, into: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends `text` as a JSON string literal: `"`, `\`, and control characters escaped.
+  static func quote(_ text: String, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in text.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+      case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+      case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+      case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+      case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+      case ..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(contentsOf: #"\u00"#.utf8)
+        out.append(hex[Int(byte >> 4)])
+        out.append(hex[Int(byte & 0xF)])
+      default: out.append(byte)
       }
     }
-    return out + "\""
+    out.append(UInt8(ascii: "\""))
   }
 
   // MARK: - Reading

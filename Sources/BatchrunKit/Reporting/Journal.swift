@@ -32,7 +32,8 @@ public final class Journal: RunObserver {
     if let event, case .object(let members) = object {
       value = .object([("event", .string(event))] + members)
     }
-    var line = value.rendered(pretty: false) + "\n"
-    line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+    var line = value.bytes(pretty: false)
+    line.append(UInt8(ascii: "\n"))
+    line.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
   }
 }

@@ -13,8 +13,6 @@ public final class Scheduler: Sendable {
   private let launches: LaunchFactory
   private let observers: [any RunObserver]
   private let state: Mutex<State>
-  /// Held while observers are called, so that they hear events one at a time, in order.
-  private let delivery = Mutex(())
 
   public init(
     plan: Plan, settings: RunSettings, executor: any JobExecutor, launches: LaunchFactory,
@@ -128,10 +126,15 @@ public final class Scheduler: Sendable {
     }
   }
 
-  private func wakeWaiters() {
+  /// Resumes parked workers: one for each ready job beyond the `reserved` ones the
+  /// caller takes itself, or all of them once the run is interrupted or nothing is
+  /// left to run (so that they see it and stop).
+  private func wakeWaiters(reserved: Int = 0) {
     let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-      defer { state.waiters = [] }
-      return state.waiters
+      let everyone = state.interruption != nil || (state.ready.isEmpty && state.running.isEmpty)
+      let count = everyone ? state.waiters.count : min(state.waiters.count, max(0, state.ready.count - reserved))
+      defer { state.waiters.removeFirst(count) }
+      return Array(state.waiters.prefix(count))
     }
     for waiter in waiters { waiter.resume() }
   }
@@ -150,30 +153,42 @@ public final class Scheduler: Sendable {
       for control in stopping { control.requestStop(.cancelled(reason)) }
     }
     deliverEvents()
-    wakeWaiters()
+    // The worker that finished takes the next ready job itself.
+    wakeWaiters(reserved: 1)
   }
 
   /// Tells observers what happened, in the order it happened under the lock: a job's
   /// need is always heard finishing before the job is heard starting.
+  ///
+  /// One worker delivers at a time. A worker that finds another delivering leaves its
+  /// events to it (the deliverer drains the queue before it stops) instead of waiting.
   private func deliverEvents() {
-    delivery.withLock { _ in
-      while true {
-        let events = state.withLock { state -> [Event] in
-          defer { state.events = [] }
-          return state.events
+    var delivering = false
+    while true {
+      let events = state.withLock { state -> [Event]? in
+        if !delivering {
+          if state.delivering { return nil }
+          state.delivering = true
+          delivering = true
         }
-        if events.isEmpty { return }
-        for event in events {
-          switch event {
-          case .attemptStarted(let job, let attempt, let log):
-            for observer in observers {
-              observer.attemptStarted(plan.graph.jobs[job], attempt: attempt, log: log)
-            }
-          case .attemptWillRetry(let job, let record):
-            for observer in observers { observer.attemptWillRetry(plan.graph.jobs[job], record: record) }
-          case .jobFinished(let job, let result):
-            for observer in observers { observer.jobFinished(plan.graph.jobs[job], result: result) }
+        if state.events.isEmpty {
+          state.delivering = false
+          return nil
+        }
+        defer { state.events = [] }
+        return state.events
+      }
+      guard let events else { return }
+      for event in events {
+        switch event {
+        case .attemptStarted(let job, let attempt, let log):
+          for observer in observers {
+            observer.attemptStarted(plan.graph.jobs[job], attempt: attempt, log: log)
           }
+        case .attemptWillRetry(let job, let record):
+          for observer in observers { observer.attemptWillRetry(plan.graph.jobs[job], record: record) }
+        case .jobFinished(let job, let result):
+          for observer in observers { observer.jobFinished(plan.graph.jobs[job], result: result) }
         }
       }
     }
@@ -271,6 +286,8 @@ extension Scheduler {
     var running: [Int: AttemptControl] = [:]
     var waiters: [CheckedContinuation<Void, Never>] = []
     var events: [Event] = []
+    /// A worker is calling observers: it delivers every event queued until it stops.
+    var delivering = false
     var interruption: Int32?
     /// The first job whose failure triggers the failure policy.
     var failedJob: Int?

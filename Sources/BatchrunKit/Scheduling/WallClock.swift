@@ -24,13 +24,27 @@ public enum WallClock {
       var seconds = time_t(millisecondsSinceEpoch / 1000)
       var parts = tm()
       gmtime_r(&seconds, &parts)
-      func pad(_ value: Int32, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+      var text: [UInt8] = []
+      text.reserveCapacity(24)
+      func digits(_ value: Int32, _ width: Int, then separator: Character?) {
+        var divisor: Int32 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = max(0, value)
+        while divisor > 0 {
+          text.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+          rest %= divisor
+          divisor /= 10
+        }
+        if let separator { text.append(separator.asciiValue!) }
       }
-      return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
-        + "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
-        + ".\(pad(Int32(millisecondsSinceEpoch % 1000), 3))Z"
+      digits(parts.tm_year + 1900, 4, then: "-")
+      digits(parts.tm_mon + 1, 2, then: "-")
+      digits(parts.tm_mday, 2, then: "T")
+      digits(parts.tm_hour, 2, then: ":")
+      digits(parts.tm_min, 2, then: ":")
+      digits(parts.tm_sec, 2, then: ".")
+      digits(Int32(millisecondsSinceEpoch % 1000), 3, then: "Z")
+      return String(decoding: text, as: UTF8.self)
     }
 
     /// `20261127T044514.123Z`, for run ids: sorts by time, to the millisecond.
