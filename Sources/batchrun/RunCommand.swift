@@ -89,7 +89,8 @@ struct RunCommand: AsyncParsableCommand {
         // The tool starts nothing but jobs, so every child left at the end is a job's;
         // and it never changes directory.
         executor: LocalProcessExecutor(
-          subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true, fixedWorkingDirectory: true),
+          subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true,
+          fixedWorkingDirectory: true),
         output: Console.out)
     } catch {
       Console.error("batchrun: error: \(error)\n")

@@ -20,7 +20,9 @@ public struct LaunchFactory: Sendable {
     self.killGrace = killGrace
     var base = inherited
     for variable in manifest.environment { base[variable.name] = variable.value }
-    self.baseEnvironment = base.sorted { $0.key < $1.key }.map { ($0.key, JobLaunch.entry("\($0.key)=\($0.value)")) }
+    self.baseEnvironment = base.sorted { $0.key < $1.key }.map {
+      ($0.key, JobLaunch.entry("\($0.key)=\($0.value)"))
+    }
   }
 
   /// The log of an attempt, relative to the run directory.

@@ -84,7 +84,8 @@ public final class LocalProcessExecutor: JobExecutor {
       let result = try await Subprocess.run(
         executable, arguments: Arguments(Array(launch.arguments.dropFirst())),
         environment: .custom(launch.environmentEntries),
-        workingDirectory: launch.workingDirectory == inheritedDirectory ? nil : FilePath(launch.workingDirectory),
+        workingDirectory: launch.workingDirectory == inheritedDirectory
+          ? nil : FilePath(launch.workingDirectory),
         platformOptions: options,
         input: .fileDescriptor(FileDescriptor(rawValue: devNull), closeAfterSpawningProcess: false),
         output: .fileDescriptor(log, closeAfterSpawningProcess: false),
@@ -148,7 +149,10 @@ public final class LocalProcessExecutor: JobExecutor {
   static func markers(in entries: [[UInt8]]) -> [String] {
     entries.lazy.filter { $0.starts(with: "BATCHRUN_".utf8) }
       .map { String(decoding: $0.dropLast(), as: UTF8.self) }
-      .filter { $0.hasPrefix("BATCHRUN_RUN_ID=") || $0.hasPrefix("BATCHRUN_JOB_ID=") || $0.hasPrefix("BATCHRUN_ATTEMPT=") }
+      .filter {
+        $0.hasPrefix("BATCHRUN_RUN_ID=") || $0.hasPrefix("BATCHRUN_JOB_ID=")
+          || $0.hasPrefix("BATCHRUN_ATTEMPT=")
+      }
   }
 
   /// This process's working directory, or nil if it cannot be read.

@@ -132,7 +132,8 @@ public final class Scheduler: Sendable {
   private func wakeWaiters(reserved: Int = 0) {
     let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
       let everyone = state.interruption != nil || (state.ready.isEmpty && state.running.isEmpty)
-      let count = everyone ? state.waiters.count : min(state.waiters.count, max(0, state.ready.count - reserved))
+      let count =
+        everyone ? state.waiters.count : min(state.waiters.count, max(0, state.ready.count - reserved))
       defer { state.waiters.removeFirst(count) }
       return Array(state.waiters.prefix(count))
     }
