@@ -42,6 +42,59 @@ struct SchedulerTests {
     #expect(run.report.exitCode == 0)
   }
 
+  @Test("when a job readies many at once, parked workers wake to run them side by side")
+  func readyJobsWakeParkedWorkers() async throws {
+    // Three layers of 6, each job needing the whole layer before it (like W3): every
+    // layer is released at once by its predecessor's last job, while 3 workers are parked.
+    var yaml = "jobs:\n"
+    for layer in 0..<3 {
+      for index in 0..<6 {
+        let needs =
+          layer == 0 ? "" : ", needs: [" + (0..<6).map { "l\(layer - 1)j\($0)" }.joined(separator: ", ") + "]"
+        yaml += "  l\(layer)j\(index): {run: 'true'\(needs)}\n"
+      }
+    }
+    let executor = FakeExecutor(fallback: .exits(0, after: .milliseconds(40)))
+    let harness = try SchedulerHarness(yaml, settings: RunSettings(concurrency: 4), executor: executor)
+    let run = await harness.run()
+    let events = executor.recorded.events
+    for layer in 1..<3 {
+      let widest = events.filter { $0.kind == .started && $0.job.hasPrefix("l\(layer)") }.map(\.running).max()
+      #expect(widest == 4, "layer \(layer) should run 4 at once, ran at most \(widest ?? 0)")
+    }
+    #expect(run.outcome.results.allSatisfy { $0.status == .succeeded })
+    #expect(executor.recorded.maxRunning <= 4)
+  }
+
+  @Test("observers are called one at a time, and hear every job, needs before dependents")
+  func observersHearEventsOneAtATime() async throws {
+    var yaml = "jobs:\n"
+    for index in 0..<120 {
+      yaml += "  j\(index): {run: 'true'\(index >= 8 ? ", needs: j\(index - 8)" : "")}\n"
+    }
+    let executor = FakeExecutor(fallback: .exits(0, after: .zero))
+    let manifest = try ManifestLoader.load(bytes: Array(yaml.utf8), path: SchedulerHarness.manifestPath)
+    let plan = try Plan(manifest: manifest, targets: [])
+    let observer = OverlapDetector()
+    let scheduler = Scheduler(
+      plan: plan, settings: RunSettings(concurrency: 8), executor: executor,
+      launches: LaunchFactory(
+        manifest: manifest, runID: SchedulerHarness.runID, runDirectory: SchedulerHarness.runDirectory,
+        killGrace: .seconds(1), inherited: [:]),
+      observers: [observer])
+    let outcome = await scheduler.run()
+    #expect(outcome.results.count == 120)
+    #expect(observer.overlaps == 0, "an observer was called while another call was still running")
+    let finished = observer.finished
+    #expect(Set(finished) == Set((0..<120).map { "j\($0)" }))
+    for index in 8..<120 {
+      let need = try #require(finished.firstIndex(of: "j\(index - 8)"))
+      let start = try #require(observer.started.firstIndex(of: "j\(index)"))
+      #expect(
+        observer.startedAfterFinishes[start] > need, "j\(index) heard starting before j\(index - 8) finished")
+    }
+  }
+
   @Test("a manifest's concurrency larger than its job count is fine")
   func fewerJobsThanWorkers() async throws {
     let executor = FakeExecutor()
@@ -623,5 +676,43 @@ private final class Log: Sendable {
 
   func append(_ entry: String) {
     storage.withLock { $0.append(entry) }
+  }
+}
+
+/// An observer that notices two of its calls overlapping; each call lingers a little to
+/// widen the window.
+private final class OverlapDetector: RunObserver {
+  private let inside = Atomic<Int>(0)
+  private let overlapCount = Atomic<Int>(0)
+  private let state = Mutex((started: [String](), startedAfterFinishes: [Int](), finished: [String]()))
+
+  var overlaps: Int { overlapCount.load(ordering: .relaxed) }
+  var started: [String] { state.withLock { $0.started } }
+  /// For each start, how many finishes had been heard before it.
+  var startedAfterFinishes: [Int] { state.withLock { $0.startedAfterFinishes } }
+  var finished: [String] { state.withLock { $0.finished } }
+
+  private func call(_ body: () -> Void) {
+    if inside.add(1, ordering: .sequentiallyConsistent).oldValue != 0 {
+      overlapCount.add(1, ordering: .relaxed)
+    }
+    body()
+    usleep(100)
+    inside.subtract(1, ordering: .sequentiallyConsistent)
+  }
+
+  func attemptStarted(_ job: Job, attempt: Int, log: String) {
+    call {
+      state.withLock {
+        $0.started.append(job.id)
+        $0.startedAfterFinishes.append($0.finished.count)
+      }
+    }
+  }
+
+  func attemptWillRetry(_ job: Job, record: AttemptRecord) { call {} }
+
+  func jobFinished(_ job: Job, result: JobResult) {
+    call { state.withLock { $0.finished.append(job.id) } }
   }
 }

@@ -235,7 +235,20 @@ struct RunEndToEndTests {
     #expect(try files.log("logs/there.log") == root + "/sub/dir\n")
     #expect(try files.jobStatus("missing") == "failed")
     #expect(try files.job("missing")["exit_code"] as? Int == 127)
-    #expect(try files.log("logs/missing.log").contains("does not exist"))
+    let message = try files.log("logs/missing.log")
+    #expect(message.contains("does not exist"))
+    #expect(try files.job("missing")["output_bytes"] as? Int == message.utf8.count)
+
+    // Started from elsewhere, batchrun still runs jobs in the manifest's directory (it
+    // skips the chdir only when its own directory is the job's).
+    let elsewhere = try TemporaryDirectory(prefix: "batchrun-elsewhere")
+    let again = try await BatchrunProcess.batchrun(
+      ["run", directory.url.appendingPathComponent("m.yaml").path, "here", "there"], in: elsewhere.url)
+    #expect(again.exitCode == 0, "\(again)")
+    let second = try await RunFiles(latestIn: state)
+    #expect(second.directory != files.directory)
+    #expect(try second.log("logs/here.log") == root + "\n")
+    #expect(try second.log("logs/there.log") == root + "/sub/dir\n")
   }
 
   @Test func namedTargetsRunWithWhatTheyNeedOnly() async throws {
