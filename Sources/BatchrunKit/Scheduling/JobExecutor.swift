@@ -26,8 +26,9 @@ public struct JobLaunch: Sendable {
     get { environmentEntries.map { String(decoding: $0.dropLast(), as: UTF8.self) } }
     set { environmentEntries = newValue.map(Self.entry) }
   }
-  /// The whole environment as `execve` takes it: `NAME=value` entries, each ending in NUL.
-  public var environmentEntries: [[UInt8]]
+  /// The whole environment as `execve` takes it: `NAME=value` entries, each ending in NUL
+  /// (rendered once per run for the entries every job shares).
+  var environmentEntries: [[UInt8]]
   /// An absolute or manifest-relative working directory.
   public var workingDirectory: String
   /// Where stdout and stderr go, together.
