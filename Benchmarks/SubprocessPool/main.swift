@@ -3,7 +3,9 @@
 // spawnpool.c again, but every job is started and awaited with `Subprocess.run`: J
 // tasks, each taking the next ready line of JOBFILE and running `/bin/sh -c LINE` with
 // stdin, stdout and stderr on /dev/null (the benchmark lines redirect to their own
-// logs); needs are counted down as in spawnpool. No log files, journal or report.
+// logs); needs are counted down as in spawnpool. No log files, journal or report. The
+// environment is this process's, rendered once as the NUL-terminated entries
+// swift-subprocess takes (`.inherit` would read and copy it again for every spawn).
 //
 //     subprocesspool [--session] -j J JOBFILE
 //
@@ -29,6 +31,7 @@ final class Pool: Sendable {
   let jobs: [String]
   let dependents: [[Int]]
   let options: PlatformOptions
+  let environment: [[UInt8]]
 
   init(jobs: [String], needs: [[Int]], dependents: [[Int]], options: PlatformOptions) {
     var initial = State(waiting: needs.map(\.count))
@@ -37,6 +40,14 @@ final class Pool: Sendable {
     self.jobs = jobs
     self.dependents = dependents
     self.options = options
+    var environment: [[UInt8]] = []
+    var entry = environ
+    while let text = entry.pointee {
+      environment.append(
+        Array(UnsafeBufferPointer(start: text, count: strlen(text) + 1)).map(UInt8.init(bitPattern:)))
+      entry += 1
+    }
+    self.environment = environment
   }
 
   func run(width: Int) async {
@@ -45,7 +56,8 @@ final class Pool: Sendable {
         group.addTask {
           while let job = await self.next() {
             let status = try? await Subprocess.run(
-              .path("/bin/sh"), arguments: ["-c", self.jobs[job]], platformOptions: self.options,
+              .path("/bin/sh"), arguments: ["-c", self.jobs[job]], environment: .custom(self.environment),
+              platformOptions: self.options,
               input: .none, output: .discarded, error: .discarded
             ).terminationStatus
             self.finish(job, succeeded: status == .exited(0))
