@@ -51,6 +51,15 @@ _gave_up = False
 load_notes = []  # (what, load) for every wait that gave up
 
 
+def load_note(suffix=""):
+    """A line saying how many waits for a quiet machine gave up, or None if none did."""
+    if not load_notes:
+        return None
+    loads = [load for _, load in load_notes]
+    return (f"{len(loads)} of the waits for a quiet machine gave up (1-minute load "
+            f"{min(loads):.2f} to {max(loads):.2f}){suffix}.")
+
+
 def log(*parts):
     print(*parts, file=sys.stderr, flush=True)
 

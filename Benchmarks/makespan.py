@@ -121,10 +121,8 @@ def main():
            f"bound {lower:g} s.",
            b.table(["runner", "wall s", "x bound", "over bound", "ok runs", "max load"], rows),
            b.table(["target", "measured", ""], checks)]
-    if b.load_notes:
-        loads = [load for _, load in b.load_notes]
-        out.append(f"{len(loads)} of the waits for a quiet machine gave up (1-minute load "
-                   f"{min(loads):.2f} to {max(loads):.2f}).")
+    if b.load_note():
+        out.append(b.load_note())
     print("\n\n".join(out))
     b.log(f"raw results: {b.save('makespan', dict(machine=machine, bound=lower, results=results))}")
 

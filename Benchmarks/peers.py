@@ -124,20 +124,13 @@ def summarize(plan, runs, floor_runs):
     count = plan["count"]
     ok = [r for r in runs if r["check"] == "ok"]
     cpu = b.median([r["cpu"] for r in ok])
-    ratios = []
-    for r in ok:
-        floor = [f for f in floor_runs if f["round"] == r["round"] and f["check"] == "ok"]
-        if floor:
-            ratios.append(r["cpu"] / floor[0]["cpu"])
     wall = b.median([r["wall"] for r in ok])
-    wall_ratios = []
-    for r in ok:
-        floor = [f for f in floor_runs if f["round"] == r["round"] and f["check"] == "ok"]
-        if floor:
-            wall_ratios.append(r["wall"] / floor[0]["wall"])
+    # Each ok run against the floor's ok run of the same round.
+    pairs = [(r, f) for r in ok for f in floor_runs if f["round"] == r["round"] and f["check"] == "ok"]
     return dict(
         cpu_us=cpu * 1e6 / count if cpu is not None else None,
-        ratio=b.median(ratios), wall=wall, wall_ratio=b.median(wall_ratios),
+        ratio=b.median([r["cpu"] / f["cpu"] for r, f in pairs]), wall=wall,
+        wall_ratio=b.median([r["wall"] / f["wall"] for r, f in pairs]),
         rss_mb=b.median([r["maxrss_kb"] / 1024 for r in ok]),
         ok=f"{len(ok)}/{len(runs)}", load=max(r["load"] for r in runs) if runs else None)
 
@@ -243,10 +236,9 @@ def render(plans, results, machine, rounds):
     share = own_share(plans, results)
     if share:
         out.append(share)
-    if b.load_notes:
-        loads = [load for _, load in b.load_notes]
-        out.append(f"{len(loads)} of the waits for a quiet machine gave up (1-minute load "
-                   f"{min(loads):.2f} to {max(loads):.2f}); each row's max load is in the table.")
+    note = b.load_note("; each row's max load is in the table")
+    if note:
+        out.append(note)
     return "\n\n".join(out)
 
 

@@ -152,10 +152,8 @@ def main():
             ["jobs", "spawnpool CPU us/job", "batchrun CPU us/job", "batchrun - spawnpool us/job",
              "spawnpool wall s", "batchrun wall s", "batchrun peak RSS MB", "ok runs", "max load"], rows))
 
-    if b.load_notes:
-        loads = [load for _, load in b.load_notes]
-        out.append(f"{len(loads)} of the waits for a quiet machine gave up (1-minute load "
-                   f"{min(loads):.2f} to {max(loads):.2f}).")
+    if b.load_note():
+        out.append(b.load_note())
     print("\n\n".join(out))
     b.log(f"raw results: {b.save('scale', raw)}")
 

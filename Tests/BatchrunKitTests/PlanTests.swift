@@ -172,6 +172,21 @@ struct RenderingTests {
       ])
   }
 
+  @Test("dot of targets: only them and what they need")
+  func dotOfTargets() throws {
+    let plan = try Plan(manifest: makeManifest(diamondJobs, name: "diamond"), targets: ["build"])
+    #expect(
+      GraphRenderer.render(plan, as: .dot) == """
+        digraph "diamond" {
+          rankdir=LR;
+          "fetch";
+          "build";
+          "fetch" -> "build";
+        }
+
+        """)
+  }
+
   @Test("Ids that need quoting in dot are quoted")
   func dotQuoting() throws {
     let plan = try Plan(manifest: makeManifest(makeJobs(["a.b-c": []]), name: "say \"hi\""))
