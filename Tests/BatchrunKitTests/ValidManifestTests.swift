@@ -234,7 +234,8 @@ struct ValidManifestTests {
     "Name and directory from an in-memory path; a relative directory is made absolute",
     arguments: [
       ("nightly.yaml", "nightly", ""), ("ci/nightly.yml", "nightly", "/ci"), ("/etc/jobs", "jobs", "/etc"),
-      ("/top.yaml", "top", "/"), ("a/b/.hidden.yaml", ".hidden", "/a/b"),
+      ("/top.yaml", "top", "/"), ("a/b/.hidden.yaml", ".hidden", "/a/b"), ("./here.yaml", "here", ""),
+      ("././ci/nightly.yaml", "nightly", "/ci"),
     ])
   func nameAndDirectory(_ path: String, _ name: String, _ directory: String) throws {
     let manifest = try load("jobs: {a: {run: x}}", path: path)

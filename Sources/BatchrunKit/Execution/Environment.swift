@@ -3,7 +3,7 @@ import Glibc
 /// The process environment, read once.
 public enum Environment {
   /// batchrun's own environment as a dictionary.
-  public static var current: [String: String] {
+  public static let current: [String: String] = {
     var result: [String: String] = [:]
     var pointer = environ
     while let entry = pointer.pointee {
@@ -14,5 +14,12 @@ public enum Environment {
       pointer += 1
     }
     return result
+  }()
+
+  /// This process's working directory, or `nil` if it cannot be read.
+  public static var currentDirectory: String? {
+    guard let path = getcwd(nil, 0) else { return nil }
+    defer { free(path) }
+    return String(cString: path)
   }
 }

@@ -20,10 +20,15 @@ public struct LaunchFactory: Sendable {
     self.killGrace = killGrace
     var base = inherited
     for variable in manifest.environment { base[variable.name] = variable.value }
+    // Every launch sets these itself.
+    for name in Self.ownNames { base[name] = nil }
     self.baseEnvironment = base.sorted { $0.key < $1.key }.map {
       ($0.key, JobLaunch.entry("\($0.key)=\($0.value)"))
     }
   }
+
+  /// The variables batchrun sets for every attempt.
+  static let ownNames = ["BATCHRUN_JOB_ID", "BATCHRUN_RUN_ID", "BATCHRUN_ATTEMPT", "BATCHRUN_RUN_DIR"]
 
   /// The log of an attempt, relative to the run directory.
   public func logName(for job: Job, attempt: Int) -> String {
@@ -37,14 +42,17 @@ public struct LaunchFactory: Sendable {
     case .argv(let argv): arguments = argv
     }
     let added: [(String, String)] =
-      job.environment.map { ($0.name, $0.value) } + [
-        ("BATCHRUN_JOB_ID", job.id), ("BATCHRUN_RUN_ID", runID), ("BATCHRUN_ATTEMPT", String(attempt)),
-        ("BATCHRUN_RUN_DIR", runDirectory),
-      ]
+      job.environment.map { ($0.name, $0.value) }
+      + Array(zip(Self.ownNames, [job.id, runID, String(attempt), runDirectory]))
     var environment: [[UInt8]] = []
     environment.reserveCapacity(baseEnvironment.count + added.count)
-    for variable in baseEnvironment where !added.contains(where: { $0.0 == variable.name }) {
-      environment.append(variable.entry)
+    if job.environment.isEmpty {
+      environment += baseEnvironment.lazy.map(\.entry)
+    } else {
+      let overridden = Set(job.environment.map(\.name))
+      for variable in baseEnvironment where !overridden.contains(variable.name) {
+        environment.append(variable.entry)
+      }
     }
     for (name, value) in added { environment.append(JobLaunch.entry("\(name)=\(value)")) }
     return JobLaunch(

@@ -10,11 +10,12 @@ import SystemPackage
 /// file. When the main process exits, whatever it left in its group is terminated
 /// (SIGTERM, the grace, SIGKILL) in the background, and ``drain()`` waits for that.
 public final class LocalProcessExecutor: JobExecutor {
-  private let groups = ProcessGroups()
-  /// `BATCHRUN_RUN_ID=<id>` of the run this executor serves, once known.
+  private let groups: ProcessGroups
+  /// `BATCHRUN_RUN_ID=<id>` of the run this executor serves, once known: what the end
+  /// of the run sweeps for, when it does not sweep every child.
   private let runMarker = Mutex<String?>(nil)
   /// As a subreaper: reaps adopted orphans that exit while the run goes on.
-  private let reaper = Mutex<Task<Void, Never>?>(nil)
+  private let reaper: Task<Void, Never>?
   private let subreaper: Bool
   private let sweepGrace: Duration
   private let sweepsAllChildren: Bool
@@ -31,10 +32,11 @@ public final class LocalProcessExecutor: JobExecutor {
   ///     process (the `batchrun` tool) should ask for it.
   ///   - sweepGrace: at the end of the run, the time escaped processes get between
   ///     SIGTERM and SIGKILL.
-  ///   - sweepsAllChildren: this process starts nothing but jobs (the `batchrun` tool):
-  ///     at the end of the run, stop and reap every child left, even one that cleared
-  ///     its environment. Off, only children carrying this run's id are touched, so a
-  ///     host program's own children are safe.
+  ///   - sweepsAllChildren: with `subreaper`, this process starts nothing but jobs (the
+  ///     `batchrun` tool): at the end of the run, stop and reap every child left, even one
+  ///     that cleared its environment. Off, only children carrying this run's id are
+  ///     touched. Without `subreaper`, no child but a job's main process is ever touched,
+  ///     so a host program's own children are safe.
   ///   - fixedWorkingDirectory: this process does not change its working directory while
   ///     jobs start (the `batchrun` tool), so a job whose directory is this process's own
   ///     is started without changing directory.
@@ -42,17 +44,26 @@ public final class LocalProcessExecutor: JobExecutor {
     subreaper: Bool = false, sweepGrace: Duration = .seconds(10), sweepsAllChildren: Bool = false,
     fixedWorkingDirectory: Bool = false
   ) {
-    self.inheritedDirectory = fixedWorkingDirectory ? Self.currentDirectory() : nil
+    self.inheritedDirectory = fixedWorkingDirectory ? Environment.currentDirectory : nil
     self.sweepGrace = sweepGrace
     self.sweepsAllChildren = sweepsAllChildren
     self.subreaper = subreaper
-    if subreaper {
-      _ = batchrun_set_child_subreaper()
+    let groups = ProcessGroups(adoptsOrphans: subreaper)
+    self.groups = groups
+    guard subreaper else {
+      reaper = nil
+      return
+    }
+    _ = batchrun_set_child_subreaper()
+    // Twice a second, reaps adopted orphans that have exited (no zombie build-up in long runs).
+    reaper = Task {
+      while (try? await Task.sleep(for: .milliseconds(500))) != nil {
+        groups.reapAdoptedZombies()
+      }
     }
   }
 
   public func execute(_ launch: JobLaunch, control: AttemptControl) async -> AttemptExit {
-    if subreaper { startReaper() }
     let startedAt = WallClock.now
     guard devNull >= 0 else {
       return AttemptExit(
@@ -110,9 +121,12 @@ public final class LocalProcessExecutor: JobExecutor {
     }
     control.onStop(nil)
     let finishedAt = WallClock.now
-    let markers = Self.markers(in: launch.environmentEntries)
-    runMarker.withLock { $0 = markers.first { $0.hasPrefix("BATCHRUN_RUN_ID=") } }
-    groups.cleanUpLeftovers(pgid, grace: grace, markers: markers)
+    if subreaper, !sweepsAllChildren {
+      runMarker.withLock {
+        $0 = $0 ?? Self.markers(in: launch.environmentEntries).first { $0.hasPrefix("BATCHRUN_RUN_ID=") }
+      }
+    }
+    groups.cleanUpLeftovers(pgid, grace: grace, markers: Self.markers(in: launch.environmentEntries))
     return AttemptExit(
       termination: termination, startedAt: startedAt, finishedAt: finishedAt, outputBytes: Self.size(of: fd))
   }
@@ -127,22 +141,11 @@ public final class LocalProcessExecutor: JobExecutor {
 
   public func drain() async {
     await groups.waitUntilEmpty()
-    reaper.withLock { $0?.cancel() }
+    reaper?.cancel()
+    // Escaped descendants are this process's children only as a subreaper.
+    guard subreaper else { return }
     await groups.sweep(grace: sweepGrace, carrying: sweepsAllChildren ? nil : runMarker.withLock { $0 })
     if sweepsAllChildren { ProcessGroups.reapAnyChildren() }
-  }
-
-  /// Twice a second, reaps adopted orphans that have exited (no zombie build-up in long runs).
-  private func startReaper() {
-    reaper.withLock { reaper in
-      guard reaper == nil else { return }
-      let groups = self.groups
-      reaper = Task {
-        while (try? await Task.sleep(for: .milliseconds(500))) != nil {
-          groups.reapAdoptedZombies()
-        }
-      }
-    }
   }
 
   /// The environment entries that identify an attempt's processes, as `NAME=value`.
@@ -153,13 +156,6 @@ public final class LocalProcessExecutor: JobExecutor {
         $0.hasPrefix("BATCHRUN_RUN_ID=") || $0.hasPrefix("BATCHRUN_JOB_ID=")
           || $0.hasPrefix("BATCHRUN_ATTEMPT=")
       }
-  }
-
-  /// This process's working directory, or nil if it cannot be read.
-  static func currentDirectory() -> String? {
-    guard let path = getcwd(nil, 0) else { return nil }
-    defer { free(path) }
-    return String(cString: path)
   }
 
   static func size(of fd: Int32) -> Int {

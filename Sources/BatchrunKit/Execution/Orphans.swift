@@ -34,17 +34,9 @@ enum Orphans {
     }
   }
 
-  /// The process group of `pid`, from `/proc/<pid>/stat`.
-  static func processGroup(of pid: pid_t) -> pid_t? {
-    guard let stat = read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
-    // After "pid (comm)": state ppid pgrp ...
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return fields.count > 2 ? pid_t(fields[2]) : nil
-  }
-
   /// Sends `signal` to the orphan's process group when it leads one, else to it alone.
   static func signal(_ pid: pid_t, _ number: Int32) {
-    if processGroup(of: pid) == pid {
+    if getpgid(pid) == pid {
       kill(-pid, number)
     } else {
       kill(pid, number)
@@ -58,17 +50,8 @@ enum Orphans {
     return result == pid || (result < 0 && errno == ECHILD)
   }
 
+  /// A `/proc` file as text, or nil if it cannot be read (the process is gone).
   static func read(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if count <= 0 { break }
-      bytes += chunk[0..<count]
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    (try? FileBytes.read(path, chunk: 4096)).map { String(decoding: $0, as: UTF8.self) }
   }
 }

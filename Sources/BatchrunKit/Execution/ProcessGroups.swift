@@ -13,6 +13,14 @@ final class ProcessGroups: Sendable {
   }
 
   private let state = Mutex(State())
+  /// Whether this process is a child subreaper: only then are escaped descendants its
+  /// children, to find in `/proc`, stop and reap. Otherwise only a job's group is its
+  /// concern, and children that are not jobs' (a host program's) are never touched.
+  private let adoptsOrphans: Bool
+
+  init(adoptsOrphans: Bool) {
+    self.adoptsOrphans = adoptsOrphans
+  }
 
   /// Lists a new group (its leader's pid) and returns its generation.
   func insert(_ pgid: pid_t) -> UInt64 {
@@ -49,8 +57,9 @@ final class ProcessGroups: Sendable {
   /// After a job's main process has exited: terminate what it left in its group, and
   /// the orphans that escaped it (adopted children carrying `markers` in their
   /// environment), in the background; then forget the group.
-  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration, markers: [String]) {
-    Self.reap(group: pgid)
+  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration, markers: @autoclosure () -> [String]) {
+    let markers = adoptsOrphans ? markers() : []
+    if adoptsOrphans { Self.reap(group: pgid) }
     let escaped = adoptedOrphans(carrying: markers)
     guard Self.isAlive(group: pgid) || !escaped.isEmpty else { return remove(pgid) }
     Task {
@@ -64,7 +73,7 @@ final class ProcessGroups: Sendable {
   /// Adopted children carrying `markers`, but never a running job's main process.
   /// Adopted children that have already exited are reaped on the way.
   private func adoptedOrphans(carrying markers: [String]) -> [pid_t] {
-    guard reapAdoptedZombies() else { return [] }  // the common case: one read of one file
+    guard adoptsOrphans, reapAdoptedZombies() else { return [] }  // the common case: one read of one file
     let mains = state.withLock { Set($0.generations.keys) }
     return Orphans.adopted(carrying: markers, excluding: mains)
   }
@@ -144,16 +153,17 @@ final class ProcessGroups: Sendable {
   /// Reaps exited children of ours in `pgid` (orphans adopted as subreaper). Safe while
   /// other jobs run: their main processes lead groups of their own.
   static func reap(group pgid: pid_t) {
-    var info = siginfo_t()
-    while waitid(P_PGID, id_t(pgid), &info, WEXITED | WNOHANG) == 0, info._sifields._kill.si_pid != 0 {
-      info = siginfo_t()
-    }
+    reapExited(P_PGID, id_t(pgid))
   }
 
   /// Reaps every exited child; only for when no job's main process is being waited for.
   static func reapAnyChildren() {
+    reapExited(P_ALL, 0)
+  }
+
+  private static func reapExited(_ type: idtype_t, _ id: id_t) {
     var info = siginfo_t()
-    while waitid(P_ALL, 0, &info, WEXITED | WNOHANG) == 0, info._sifields._kill.si_pid != 0 {
+    while waitid(type, id, &info, WEXITED | WNOHANG) == 0, info._sifields._kill.si_pid != 0 {
       info = siginfo_t()
     }
   }

@@ -6,11 +6,7 @@ public enum GraphRenderer {
 
   public static func render(_ plan: Plan, as format: Format) -> String {
     let jobs = plan.graph.jobs
-    var isSelected = [Bool](repeating: false, count: jobs.count)
-    for job in plan.selected { isSelected[job] = true }
-    let edges = plan.selected.flatMap { job in
-      plan.graph.needs[job].filter { isSelected[$0] }.map { (from: $0, to: job) }
-    }
+    let edges = plan.selected.flatMap { job in plan.graph.needs[job].map { (from: $0, to: job) } }
     switch format {
     case .dot:
       var out = "digraph \(JSON.quote(plan.manifest.name)) {\n  rankdir=LR;\n"
@@ -27,7 +23,7 @@ public enum GraphRenderer {
       let nodes = plan.selected.map { job in
         JSON.object([
           ("id", .string(jobs[job].id)),
-          ("needs", .array(plan.graph.needs[job].filter { isSelected[$0] }.map { .string(jobs[$0].id) })),
+          ("needs", .array(plan.graph.needs[job].map { .string(jobs[$0].id) })),
         ])
       }
       let links = edges.map {

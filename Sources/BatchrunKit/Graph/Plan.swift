@@ -2,8 +2,11 @@
 public struct Plan: Sendable {
   public let manifest: Manifest
   public let graph: DependencyGraph
-  /// Indices of the selected jobs (the targets and all they need), in manifest order.
+  /// Indices of the selected jobs (the targets and all they need), in manifest order:
+  /// every need of a selected job is selected too.
   public let selected: [Int]
+  /// Whether each job of the manifest is selected, by index.
+  public let isSelected: [Bool]
   /// Per job: the longest remaining path to the end of the graph; higher starts first.
   public let priority: [Double]
 
@@ -31,11 +34,12 @@ public struct Plan: Sendable {
     self.manifest = manifest
     self.graph = graph
     let selected = targets.isEmpty ? Array(manifest.jobs.indices) : graph.closure(of: targetIndices)
-    var included = [Bool](repeating: false, count: manifest.jobs.count)
-    for job in selected { included[job] = true }
+    var isSelected = [Bool](repeating: false, count: manifest.jobs.count)
+    for job in selected { isSelected[job] = true }
     let jobs = manifest.jobs
     self.selected = selected
-    self.priority = graph.remainingPath(weight: { weight?(jobs[$0]) ?? 1 }, included: included)
+    self.isSelected = isSelected
+    self.priority = graph.remainingPath(weight: { weight?(jobs[$0]) ?? 1 }, included: isSelected)
   }
 
   /// Whether ready job `a` should start before ready job `b`: critical path first, then manifest order.
@@ -46,9 +50,7 @@ public struct Plan: Sendable {
   /// The start order at `concurrency` if every job took the same time, in waves: each
   /// wave is what starts together once the previous wave has finished.
   public func waves(concurrency: Int) -> [[Int]] {
-    var isSelected = [Bool](repeating: false, count: graph.jobs.count)
-    for job in selected { isSelected[job] = true }
-    var remaining = graph.needs.map { $0.lazy.filter { isSelected[$0] }.count }
+    var remaining = graph.needs.map(\.count)
     var ready = ReadyQueue(plan: self)
     for job in selected where remaining[job] == 0 { ready.push(job) }
     var waves: [[Int]] = []

@@ -6,7 +6,8 @@ enum FileBytes {
     var description: String
   }
 
-  static func read(_ path: String) throws(Failure) -> [UInt8] {
+  /// - Parameter chunk: bytes read at a time (small for `/proc` files, read per job).
+  static func read(_ path: String, chunk size: Int = 1 << 16) throws(Failure) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
     defer { close(fd) }
@@ -15,7 +16,7 @@ enum FileBytes {
       throw Failure(description: "it is a directory")
     }
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    var chunk = [UInt8](repeating: 0, count: size)
     while true {
       let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       if count < 0 {

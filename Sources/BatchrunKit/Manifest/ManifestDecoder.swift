@@ -128,8 +128,10 @@ struct ManifestDecoder {
 
   mutating func checkIdentifier(_ entry: Entry) {
     let id = entry.key
-    if id.utf8.count > 128 {
-      error(entry.keyPosition, "job id '\(id.prefix(40))...' is longer than 128 characters")
+    if id.utf8.count > JobIdentifier.maximumLength {
+      error(
+        entry.keyPosition,
+        "job id '\(id.prefix(40))...' is longer than \(JobIdentifier.maximumLength) characters")
     } else if !JobIdentifier.isValid(id) {
       error(
         entry.keyPosition,
@@ -159,6 +161,7 @@ struct ManifestDecoder {
     var command: Job.Command?
     var commandKey: String?
     var needs: [String] = []
+    var seenNeeds: Set<String> = []
     var needLocations: [SourceLocation] = []
     for item in items {
       switch item.key {
@@ -183,7 +186,7 @@ struct ManifestDecoder {
         }
       case "needs":
         for node in stringNodes(item.value, "'needs' \(context)", allowScalar: true) {
-          if let text = node.scalarText, !needs.contains(text) {
+          if let text = node.scalarText, seenNeeds.insert(text).inserted {
             needs.append(text)
             needLocations.append(location(node.position))
           }
@@ -298,11 +301,11 @@ struct ManifestDecoder {
       if let first = seen[key.text] {
         if duplicate == "job id" {
           error(
-            key.position, "duplicate job id '\(key.text)' (first defined at \(first.line):\(first.column))")
+            key.position, "duplicate job id '\(key.text)' (first defined at \(location(first).lineColumn))")
         } else if let duplicate {
           error(
             key.position,
-            "duplicate \(duplicate) '\(key.text)' in \(what) (first at \(first.line):\(first.column))")
+            "duplicate \(duplicate) '\(key.text)' in \(what) (first at \(location(first).lineColumn))")
         }
         continue
       }

@@ -49,15 +49,11 @@ public enum ManifestLoader {
 
   /// The absolute directory holding `path`.
   static func directory(of path: String) -> String {
-    let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+    var relative = Substring(path)
+    while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+    let absolute = path.hasPrefix("/") ? path : (Environment.currentDirectory ?? ".") + "/" + relative
     let slash = absolute.lastIndex(of: "/")!
     return slash == absolute.startIndex ? "/" : String(absolute[..<slash])
-  }
-
-  static func currentDirectory() -> String {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    guard getcwd(&buffer, buffer.count) != nil else { return "." }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// The file name without its directory and extension.

@@ -141,15 +141,15 @@ public final class Scheduler: Sendable {
   }
 
   private func finish(_ job: Int, _ result: JobResult) {
-    let stopping = state.withLock { state -> [AttemptControl] in
+    let (stopping, cause) = state.withLock { state -> ([AttemptControl], Int?) in
       state.running[job] = nil
       let firstFailure = state.failedJob == nil
       state.finalize(job, result, plan: plan)
-      guard firstFailure, state.failedJob != nil, settings.failurePolicy == .failFast else { return [] }
+      guard firstFailure, state.failedJob != nil, state.policy == .failFast else { return ([], nil) }
       state.stoppedByFailFast = Set(state.running.keys)
-      return Array(state.running.values)
+      return (Array(state.running.values), state.failedJob)
     }
-    if !stopping.isEmpty, let cause = state.withLock({ $0.failedJob }) {
+    if let cause {
       let reason = "stopped by --fail-fast after '\(plan.graph.jobs[cause].id)' failed"
       for control in stopping { control.requestStop(.cancelled(reason)) }
     }
@@ -203,9 +203,6 @@ public final class Scheduler: Sendable {
     var control = firstControl
     var stoppedWhileWaiting = false
     let timeout = job.timeout ?? settings.defaultTimeout
-    if let signal = state.withLock({ $0.interruption }) {
-      control.requestStop(.cancelled("interrupted by \(SignalName.of(signal))"))
-    }
     for attempt in 1...(job.retries + 1) {
       let launch = launches.launch(for: job, attempt: attempt)
       let log = launches.logName(for: job, attempt: attempt)
@@ -222,11 +219,11 @@ public final class Scheduler: Sendable {
       let exit = await executor.execute(launch, control: control)
       timer?.cancel()
       let status: JobResult.Status
-      switch (exit.termination, control.stopReason) {
-      case (.exited(0), _): status = .succeeded
-      case (_, .timedOut): status = .timedOut
-      case (_, .cancelled): status = .cancelled
-      default: status = .failed
+      switch control.stopReason {
+      case _ where exit.succeeded: status = .succeeded
+      case .timedOut: status = .timedOut
+      case .cancelled: status = .cancelled
+      case nil: status = .failed
       }
       let record = AttemptRecord(attempt: attempt, status: status, exit: exit, log: log)
       records.append(record)
@@ -282,7 +279,6 @@ extension Scheduler {
   fileprivate struct State {
     var results: [Int: JobResult] = [:]
     var remainingNeeds: [Int]
-    var isSelected: [Bool]
     var ready: ReadyQueue
     var running: [Int: AttemptControl] = [:]
     var waiters: [CheckedContinuation<Void, Never>] = []
@@ -298,12 +294,10 @@ extension Scheduler {
 
     init(plan: Plan, policy: FailurePolicy) {
       self.policy = policy
-      isSelected = [Bool](repeating: false, count: plan.graph.jobs.count)
-      for job in plan.selected { isSelected[job] = true }
       remainingNeeds = plan.graph.needs.map { _ in 0 }
       ready = ReadyQueue(plan: plan)
       for job in plan.selected {
-        remainingNeeds[job] = plan.graph.needs[job].lazy.filter { [isSelected] in isSelected[$0] }.count
+        remainingNeeds[job] = plan.graph.needs[job].count
       }
     }
 
@@ -352,7 +346,7 @@ extension Scheduler {
         {
           failedJob = job
         }
-        for dependent in plan.graph.dependents[job] where isSelected[dependent] {
+        for dependent in plan.graph.dependents[job] where plan.isSelected[dependent] {
           remainingNeeds[dependent] -= 1
           guard remainingNeeds[dependent] == 0 else { continue }
           if let refused = judged(dependent, plan: plan) { work.append((dependent, refused)) }
@@ -378,7 +372,7 @@ extension Scheduler {
       }
       var failedNeed: String?
       var unsuccessfulNeed: (String, JobResult.Status)?
-      for need in plan.graph.needs[job] where isSelected[need] {
+      for need in plan.graph.needs[job] {
         let status = results[need]!.status
         let allowed = plan.graph.jobs[need].allowFailure && (status == .failed || status == .timedOut)
         if status == .failed || status == .timedOut, !allowed, failedNeed == nil {
