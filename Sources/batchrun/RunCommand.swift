@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
       session = try RunSession(
         plan: plan,
         options: .init(
-          settings: settings, stateDirectory: store.stateDirectory, reportCopy: report,
+          settings: settings, stateDirectory: store.stateDirectory, reportCopy: report, junit: junit,
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         // The tool starts nothing but jobs, so every child left at the end is a job's;
@@ -104,15 +104,6 @@ struct RunCommand: AsyncParsableCommand {
     } catch {
       Console.error("batchrun: error: \(error)\n")
       throw ExitCode(70)
-    }
-    if let junit {
-      do {
-        try RunStore.writeAtomically(
-          JUnitReport.render(result.json(), runDirectory: session.runDirectory), to: junit)
-      } catch {
-        Console.error("batchrun: error: \(error)\n")
-        throw ExitCode(70)
-      }
     }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }

@@ -345,14 +345,7 @@ public final class ConsoleReporter: RunObserver {
 
   /// The last `lines` lines of a file, reading at most its last 64 KiB.
   public static func tail(of path: String, lines: Int) -> [String] {
-    guard let (bytes, truncated) = LogText.tail(ofFile: path, maxBytes: 65536), !bytes.isEmpty else {
-      return []
-    }
-    let text = String(decoding: bytes, as: UTF8.self)
-    var all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if all.last == "" { all.removeLast() }
-    if truncated, !all.isEmpty { all.removeFirst() }  // a partial first line
-    return Array(all.suffix(lines))
+    LogText.tailLines(ofFile: path, maxBytes: 65536, lines: lines)?.lines ?? []
   }
 }
 
@@ -382,10 +375,12 @@ struct StreamedLog: Sendable {
       }
     }
     var out = ""
-    while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
-      out += prefix + String(decoding: partial[..<newline], as: UTF8.self) + "\n"
-      partial.removeSubrange(...newline)
+    var start = partial.startIndex
+    while let newline = partial[start...].firstIndex(of: UInt8(ascii: "\n")) {
+      out += prefix + String(decoding: partial[start..<newline], as: UTF8.self) + "\n"
+      start = newline + 1
     }
+    partial.removeFirst(start - partial.startIndex)
     if final, !partial.isEmpty {
       out += prefix + String(decoding: partial, as: UTF8.self) + "\n"
       partial = []

@@ -66,22 +66,10 @@ public enum HTMLReport {
   /// as plain text: carriage-return overwrites resolved, terminal escape sequences and
   /// other control characters removed. `nil` if the file cannot be read or is empty.
   public static func logTail(_ path: String) -> (text: String, cut: Bool)? {
-    guard var (bytes, cut) = LogText.tail(ofFile: path, maxBytes: tailBytes), !bytes.isEmpty else {
-      return nil
-    }
-    // Started inside the file: drop the partial first line (unless it is all there is).
-    if cut, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline + 1 < bytes.count {
-      bytes.removeSubrange(...newline)
-    }
-    var lines = clean(String(decoding: bytes, as: UTF8.self)).split(
-      separator: "\n", omittingEmptySubsequences: false)
-    if lines.last == "" { lines.removeLast() }
-    if lines.count > tailLines {
-      lines.removeFirst(lines.count - tailLines)
-      cut = true
-    }
-    guard !lines.isEmpty else { return nil }
-    return (lines.joined(separator: "\n"), cut)
+    guard let (lines, cut) = LogText.tailLines(ofFile: path, maxBytes: tailBytes, lines: tailLines),
+      !lines.isEmpty
+    else { return nil }
+    return (clean(lines.joined(separator: "\n")), cut)
   }
 
   /// Log text as a terminal would leave it: escape sequences removed (as in JUnit XML),
@@ -152,7 +140,7 @@ private struct Page {
     let others = problemsOnly ? [] : jobs.indices.filter { !Self.problemStatuses.contains(status($0)) }
     var budget = HTMLReport.tailBudget
     for index in problems + others {
-      guard let log = jobs[index]["log"]?.stringValue, Self.isInside(log),
+      guard let log = jobs[index]["log"]?.stringValue, LogText.staysInsideRunDirectory(log),
         let tail = HTMLReport.logTail(directory + "/" + log)
       else { continue }
       let size = tail.text.utf8.count
@@ -163,11 +151,6 @@ private struct Page {
       budget -= size
       tails[index] = tail
     }
-  }
-
-  /// A relative path that stays inside the run directory (a report can be edited).
-  static func isInside(_ path: String) -> Bool {
-    !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
   }
 
   // MARK: - Parts

@@ -203,13 +203,9 @@ public enum JUnitReport {
   /// `2026-11-27T04:45:14` for `2026-11-27T04:45:14.123Z`; `nil` unless it is a real UTC
   /// time (after 1970) in the report's form.
   static func timestamp(_ rfc3339: String?) -> String? {
-    guard let rfc3339, rfc3339.hasSuffix("Z"), let milliseconds = JournalReplay.milliseconds(rfc3339),
-      milliseconds >= 0
+    guard let rfc3339, let instant = WallClock.Instant(rfc3339: rfc3339), instant.millisecondsSinceEpoch >= 0
     else { return nil }
-    let formatted = WallClock.Instant(millisecondsSinceEpoch: milliseconds).rfc3339
-    // The round trip rejects what only looks like a time (month 13, February 30).
-    guard formatted == rfc3339 else { return nil }
-    return String(formatted.prefix(19))
+    return String(rfc3339.prefix(19))
   }
 
   /// `text` for an attribute value in double quotes (`inAttribute`) or for element
@@ -246,24 +242,17 @@ public enum JUnitReport {
   /// escape sequences removed; empty if there is no such file or it is empty, or the path
   /// leads outside the run directory.
   static func logTail(_ relative: String, in runDirectory: String) -> String {
-    let components = relative.split(separator: "/", omittingEmptySubsequences: false)
-    guard !relative.hasPrefix("/"), !components.contains(".."), !relative.isEmpty else { return "" }
+    guard LogText.staysInsideRunDirectory(relative) else { return "" }
     guard
-      let (bytes, startsInside) = LogText.tail(ofFile: runDirectory + "/" + relative, maxBytes: logTailBytes)
+      let (lines, cut) = LogText.tailLines(
+        ofFile: runDirectory + "/" + relative, maxBytes: logTailBytes, lines: logLines, keepingCutLine: true)
     else {
       // A missing log is normal for a copied report; any other failure is worth a word.
       return errno == ENOENT
         ? "" : "[batchrun: cannot read \(relative): \(String(cString: strerror(errno)))]\n"
     }
-    var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    var cut = startsInside
-    if lines.count > logLines {
-      lines.removeFirst(lines.count - logLines)
-      cut = true
-    }
     if lines.isEmpty { return "" }
-    let text = lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") + "\n"
+    let text = lines.joined(separator: "\n") + "\n"
     let note = cut ? "[batchrun: earlier lines left out; the whole log is \(relative)]\n" : ""
     return note + LogText.removingEscapeSequences(text)
   }

@@ -103,21 +103,8 @@ public enum JournalReplay {
     return Double(max(0, b - a)) / 1000
   }
 
+  /// Milliseconds since the epoch of a timestamp batchrun wrote.
   static func milliseconds(_ text: String) -> Int64? {
-    // 2026-11-27T04:45:14.123Z
-    let digits = text.filter(\.isNumber)
-    guard digits.count == 17 else { return nil }
-    let value = Array(digits).map { Int64(String($0))! }
-    func number(_ range: Range<Int>) -> Int64 { range.reduce(0) { $0 * 10 + value[$1] } }
-    let (year, month, day) = (number(0..<4), number(4..<6), number(6..<8))
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    let days = era * 146_097 + dayOfEra - 719_468
-    return ((days * 24 + number(8..<10)) * 60 + number(10..<12)) * 60_000 + number(12..<14) * 1000
-      + number(14..<17)
+    WallClock.Instant(rfc3339: text)?.millisecondsSinceEpoch
   }
 }

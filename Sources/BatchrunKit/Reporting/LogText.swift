@@ -25,6 +25,33 @@ public enum LogText {
     return (bytes, start > 0)
   }
 
+  /// The last `count` lines of the file at `path`, read from its last `maxBytes` bytes,
+  /// and whether anything before them was left out. A first line the window cuts is
+  /// dropped, unless it is all there is or `keepingCutLine` (the end of a very long line
+  /// is worth showing). `nil` (with `errno` set) if the file cannot be opened.
+  public static func tailLines(
+    ofFile path: String, maxBytes: Int, lines count: Int, keepingCutLine: Bool = false
+  ) -> (lines: [String], cut: Bool)? {
+    guard var (bytes, cut) = tail(ofFile: path, maxBytes: maxBytes) else { return nil }
+    if cut, !keepingCutLine, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline + 1 < bytes.count
+    {
+      bytes.removeSubrange(...newline)
+    }
+    var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    if lines.last?.isEmpty == true { lines.removeLast() }
+    if lines.count > count {
+      lines.removeFirst(lines.count - count)
+      cut = true
+    }
+    return (lines.map { String(decoding: $0, as: UTF8.self) }, cut)
+  }
+
+  /// Whether a log path from a report is relative and stays inside the run directory
+  /// (a report can be edited).
+  public static func staysInsideRunDirectory(_ relative: String) -> Bool {
+    !relative.isEmpty && !relative.hasPrefix("/") && !relative.split(separator: "/").contains("..")
+  }
+
   /// `text` without terminal escape sequences (colours, cursor moves, titles, links).
   public static func removingEscapeSequences(_ text: String) -> String {
     guard text.utf8.contains(0x1B) else { return text }

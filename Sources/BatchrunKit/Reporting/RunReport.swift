@@ -134,7 +134,8 @@ public struct RunReport: Sendable {
     ])
   }
 
-  static var host: JSON {
+  /// This machine, read once.
+  static let host: JSON = {
     var name = [CChar](repeating: 0, count: 256)
     gethostname(&name, name.count)
     var system = utsname()
@@ -151,5 +152,5 @@ public struct RunReport: Sendable {
       ("os", .string("\(os) \(release)")),
       ("cpus", .int(ProcessorCount.online)),
     ])
-  }
+  }()
 }

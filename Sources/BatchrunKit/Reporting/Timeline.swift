@@ -45,14 +45,8 @@ public struct Timeline: Sendable {
     let runEnd = report["finished_at"]?.stringValue.flatMap(JournalReplay.milliseconds)
     var spans: [Span?] = []
     var bars: [Bar] = []
-    // A job's first start and last end are also its attempts': parse each text once.
-    var parsed: [String: Int64] = [:]
     func time(_ value: JSON?) -> Int64? {
-      guard let text = value?.stringValue else { return nil }
-      if let known = parsed[text] { return known }
-      let milliseconds = JournalReplay.milliseconds(text)
-      parsed[text] = milliseconds
-      return milliseconds
+      value?.stringValue.flatMap(JournalReplay.milliseconds)
     }
     for (index, job) in jobs.enumerated() {
       let attempts = job["attempts"]?.arrayValue ?? []

@@ -8,17 +8,20 @@ public final class RunSession: Sendable {
     public var stateDirectory: String?
     /// A second place to write the JSON report.
     public var reportCopy: String?
+    /// Where to write the run as JUnit XML, if anywhere.
+    public var junit: String?
     /// How the console shows the run.
     public var console: ConsoleReporter.Style
     public var color: Bool
 
     public init(
-      settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil,
+      settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
       console: ConsoleReporter.Style = .plain, color: Bool = false
     ) {
       self.settings = settings
       self.stateDirectory = stateDirectory
       self.reportCopy = reportCopy
+      self.junit = junit
       self.console = console
       self.color = color
     }
@@ -70,15 +73,16 @@ public final class RunSession: Sendable {
   public var reportPath: String { runDirectory + "/report.json" }
 
   /// Runs every selected job, then writes the report (and its copy), points `latest`
-  /// at this run and prunes old runs.
+  /// at this run, prunes old runs, and writes the JUnit XML if asked.
   ///
-  /// - Throws: if the report cannot be written; the jobs have run all the same.
+  /// - Throws: if the report or the JUnit XML cannot be written; the jobs have run all the same.
   public func run() async throws(RunStore.Failure) -> RunReport {
     let outcome = await scheduler.run()
     let report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now, launches: launches)
-    let text = report.json().rendered(pretty: true) + "\n"
+    let json = report.json()
+    let text = json.rendered(pretty: true) + "\n"
     do throws(RunStore.Failure) {
       try RunStore.writeAtomically(text, to: reportPath)
       // `latest` moves only once the report is whole: a run that could not write its
@@ -93,6 +97,9 @@ public final class RunSession: Sendable {
       throw error
     }
     console.summary(report, reportPath: reportPath)
+    if let junit = options.junit {
+      try RunStore.writeAtomically(JUnitReport.render(json, runDirectory: runDirectory), to: junit)
+    }
     return report
   }
 
