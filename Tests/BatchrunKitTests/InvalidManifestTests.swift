@@ -213,7 +213,10 @@ struct InvalidManifestTests {
     let error = #expect(throws: ManifestError.self) {
       try ManifestLoader.load(path: Fixtures.path("invalid", "several-errors.yaml"))
     }
-    guard case .invalid(let diagnostics) = error else { return }
+    guard case .invalid(let diagnostics) = error else {
+      Issue.record("expected .invalid, got \(String(describing: error))")
+      return
+    }
     #expect(diagnostics.count == 7)
     #expect(diagnostics == diagnostics.sorted())
     let positions = diagnostics.compactMap { $0.location.map { ($0.line, $0.column) } }

@@ -37,11 +37,30 @@ struct ManifestSchemaTests {
     let name = URL(fileURLWithPath: path).lastPathComponent
     let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
     let errors = try await SchemaValidator(schema: "manifest.schema.json").errors(inYAML: text)
+    let notYAML = errors.first?.hasPrefix("$: not YAML") ?? false
     if Self.beyondTheSchema.contains(name) {
       #expect(errors.isEmpty, "\(name) is listed as beyond the schema but fails it: \(errors)")
+    } else if Self.notYAML.contains(name) {
+      #expect(notYAML, "\(name) is listed as not YAML but reads as YAML: \(errors)")
     } else {
-      #expect(!errors.isEmpty, "\(name) should fail the schema")
+      #expect(!errors.isEmpty && !notYAML, "\(name) should fail the schema itself: \(errors)")
     }
+  }
+
+  /// Invalid fixtures that PyYAML cannot read at all (syntax, characters, merge keys of
+  /// the wrong kind): no schema is involved.
+  static let notYAML: Set<String> = [
+    "control-character.yaml", "merge-key-list-scalar.yaml", "merge-key-scalar.yaml",
+    "yaml-bad-indentation.yaml",
+    "yaml-syntax-error.yaml", "yaml-tab-indentation.yaml", "yaml-two-documents.yaml",
+    "yaml-unknown-alias.yaml",
+  ]
+
+  @Test("the folders of manifests and fixtures are found (the tests above run on them)")
+  func foldersFound() {
+    #expect(Self.yamlFiles("manifests").count >= 3)
+    #expect(Self.yamlFiles("Tests/BatchrunKitTests/Fixtures/valid").count >= 10)
+    #expect(Self.yamlFiles("Tests/BatchrunKitTests/Fixtures/invalid").count >= 32)
   }
 
   @Test func everyJobKeyIsInTheSchema() throws {

@@ -165,14 +165,13 @@ struct SchedulerPropertyTests {
           let generated = Property.Case.generate(seed: seed, withTargets: withTargets)
           let (violations, notes, trace) = await run(generated)
           let record = trace.record
-          let unknown = violations.filter { $0.knownBug == nil }
-          if !unknown.isEmpty {
+          if !violations.isEmpty {
             Issue.record(
-              Comment(rawValue: describe(unknown, of: generated, trace: record, property: property)),
+              Comment(rawValue: describe(violations, of: generated, trace: record, property: property)),
               sourceLocation: sourceLocation)
           }
           var tally = Tally()
-          tally.count(generated, violations: violations, notes: notes, trace: record, property: property)
+          tally.count(generated, violations: violations, notes: notes, trace: record)
           return tally
         }
       }
@@ -182,14 +181,6 @@ struct SchedulerPropertyTests {
       for await done in group {
         tally.add(done)
         if let seed = seeds.next() { add(seed) }
-      }
-    }
-    // Known bugs: one known issue each, with how often and the smallest case that hit it.
-    for (bug, example) in tally.knownExamples.sorted(by: { $0.key < $1.key }) {
-      withKnownIssue(Comment(rawValue: bug), isIntermittent: true) {
-        Issue.record(
-          Comment(rawValue: "\(tally.known[bug] ?? 0) violations; the smallest case:\n\(example.text)"),
-          sourceLocation: sourceLocation)
       }
     }
     print("\(property): \(tally)")
@@ -212,7 +203,7 @@ struct SchedulerPropertyTests {
   }
 
   /// What the cases exercised, so that a change of the generator that stops covering
-  /// something shows in the log, and the known bugs they hit.
+  /// something shows in the log.
   struct Tally: CustomStringConvertible {
     var cases = 0
     var jobs = 0
@@ -221,28 +212,15 @@ struct SchedulerPropertyTests {
     var broken = 0
     /// Races the model let pass, by kind.
     var notes: [String: Int] = [:]
-    /// Violations of known bugs, by bug.
-    var known: [String: Int] = [:]
-    /// The smallest case (by selected jobs) that hit each known bug.
-    var knownExamples: [String: (jobs: Int, text: String)] = [:]
 
     mutating func count(
       _ generated: Property.Case, violations: [Property.Violation], notes: [String],
-      trace: Property.Trace.Record, property: String
+      trace: Property.Trace.Record
     ) {
       cases += 1
-      let size = generated.selected.count
-      jobs += size
-      broken += violations.contains { $0.knownBug == nil } ? 1 : 0
+      jobs += generated.selected.count
+      broken += violations.isEmpty ? 0 : 1
       for note in notes { self.notes[note, default: 0] += 1 }
-      for violation in violations {
-        guard let bug = violation.knownBug?.rawValue else { continue }
-        known[bug, default: 0] += 1
-        if size < knownExamples[bug]?.jobs ?? .max {
-          let mine = violations.filter { $0.knownBug?.rawValue == bug }
-          knownExamples[bug] = (size, describe(mine, of: generated, trace: trace, property: property))
-        }
-      }
       for event in trace.events {
         switch event.kind {
         case .began: attempts += 1
@@ -259,17 +237,14 @@ struct SchedulerPropertyTests {
       broken += other.broken
       statuses.merge(other.statuses, uniquingKeysWith: +)
       notes.merge(other.notes, uniquingKeysWith: +)
-      known.merge(other.known, uniquingKeysWith: +)
-      knownExamples.merge(other.knownExamples) { $0.jobs <= $1.jobs ? $0 : $1 }
     }
 
     var description: String {
       let byStatus = JobResult.Status.allCases.map { "\($0.rawValue) \(statuses[$0] ?? 0)" }
-      let bugs = known.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
       let races = notes.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
       return """
         \(cases) cases, \(jobs) jobs, \(attempts) attempts; \(byStatus.joined(separator: ", ")); \
-        \(broken) cases broke rules; known bugs hit [\(bugs.joined(separator: "; "))]; \
+        \(broken) cases broke rules; \
         races let pass [\(races.joined(separator: "; "))]
         """
     }

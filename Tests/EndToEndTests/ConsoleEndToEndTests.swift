@@ -43,8 +43,10 @@ struct ConsoleEndToEndTests {
     let forced = try await run(Self.mixed, ["-k", "--color", "always"], environment: ["NO_COLOR": "1"])
     #expect(forced.stdout.contains("\u{1B}[32m     ok\u{1B}[0m good"))
     let never = try await run(Self.mixed, ["-k", "--color", "never"])
+    #expect(never.stdout.contains("     ok good"))
     #expect(!never.stdout.contains("\u{1B}"))
     let honoured = try await run(Self.mixed, ["-k", "--color", "auto"], environment: ["NO_COLOR": "1"])
+    #expect(honoured.stdout.contains("     ok good"))
     #expect(!honoured.stdout.contains("\u{1B}"))
   }
 

@@ -85,42 +85,6 @@ struct DryRunTests {
         """)
   }
 
-  @Test("An unknown target on the command line: exit 65, a suggestion, nothing run or written")
-  func unknownTarget() async throws {
-    let directory = try TemporaryDirectory()
-    try directory.write("ci.yaml", Manifests.diamond)
-    for arguments in [
-      ["-n", "ci.yaml", "biuld"], ["ci.yaml", "biuld"], ["run", "ci.yaml", "test", "biuld"],
-    ] {
-      let result = try await BatchrunProcess.batchrun(arguments, in: directory.url)
-      #expect(result.exitCode == 65, "\(arguments): \(result)")
-      #expect(result.stdout == "")
-      #expect(result.stderr == "ci.yaml: error: no job named 'biuld' (did you mean 'build'?)\n")
-    }
-    #expect(try directory.contents() == ["ci.yaml"])
-  }
-
-  @Test("An invalid manifest is not run: exit 65, nothing written")
-  func invalidManifest() async throws {
-    let directory = try TemporaryDirectory()
-    try directory.write("broken.yaml", Manifests.broken)
-    for arguments in [["-n", "broken.yaml"], ["broken.yaml"]] {
-      let result = try await BatchrunProcess.batchrun(arguments, in: directory.url)
-      #expect(result.exitCode == 65, "\(result)")
-      #expect(result.stdout == "")
-      #expect(result.stderrLines == Manifests.brokenDiagnostics("broken.yaml") + ["3 errors"])
-    }
-    #expect(try directory.contents() == ["broken.yaml"])
-  }
-
-  @Test("A missing manifest: exit 66", arguments: [["-n", "gone.yaml"], ["gone.yaml"]])
-  func missingManifest(_ arguments: [String]) async throws {
-    let directory = try TemporaryDirectory()
-    let result = try await BatchrunProcess.batchrun(arguments, in: directory.url)
-    #expect(result.exitCode == 66, "\(result)")
-    #expect(result.stderr == "batchrun: error: cannot read manifest 'gone.yaml': No such file or directory\n")
-  }
-
   @Test(
     "Bad command-line usage: exit 64",
     arguments: [

@@ -185,7 +185,12 @@ struct JUnitEndToEndTests {
 
     /// The string values of the nodes `query` selects.
     func strings(_ query: String) -> [String] {
-      ((try? document.nodes(forXPath: query)) ?? []).map { $0.stringValue ?? "" }
+      do {
+        return try document.nodes(forXPath: query).map { $0.stringValue ?? "" }
+      } catch {
+        Issue.record("XPath \(query) failed: \(error)")
+        return []
+      }
     }
 
     func root(_ attribute: String) -> String? { strings("/testsuites/@\(attribute)").first }

@@ -14,16 +14,6 @@ struct ValidateCommandTests {
     #expect(result.stderr == "")
   }
 
-  @Test("An invalid manifest: exit 65, every diagnostic on stderr at file:line:col, sorted, then a count")
-  func invalid() async throws {
-    let directory = try TemporaryDirectory()
-    try directory.write("broken.yaml", Manifests.broken)
-    let result = try await BatchrunProcess.batchrun(["validate", "broken.yaml"], in: directory.url)
-    #expect(result.exitCode == 65, "\(result)")
-    #expect(result.stdout == "")
-    #expect(result.stderrLines == Manifests.brokenDiagnostics("broken.yaml") + ["3 errors"])
-  }
-
   @Test("Diagnostics name the file as the user wrote it")
   func pathAsGiven() async throws {
     let directory = try TemporaryDirectory()
@@ -51,16 +41,6 @@ struct ValidateCommandTests {
       result.stderrLines == Manifests.brokenDiagnostics("b.yaml") + [
         "3 errors", "d.yaml:4:12: error: job 'x' needs itself",
       ])
-  }
-
-  @Test("A missing file: exit 66 and a plain error")
-  func missing() async throws {
-    let directory = try TemporaryDirectory()
-    let result = try await BatchrunProcess.batchrun(["validate", "missing.yaml"], in: directory.url)
-    #expect(result.exitCode == 66, "\(result)")
-    #expect(result.stdout == "")
-    #expect(
-      result.stderr == "batchrun: error: cannot read manifest 'missing.yaml': No such file or directory\n")
   }
 
   @Test("A directory instead of a file: exit 66")
@@ -133,6 +113,8 @@ struct ValidateCommandTests {
     let directory = try TemporaryDirectory()
     try directory.write("broken.yaml", Manifests.broken)
     let auto = try await BatchrunProcess.batchrun(["validate", "broken.yaml"], in: directory.url)
+    #expect(auto.exitCode == 65)
+    #expect(auto.stderr.contains("broken.yaml:4:14: error"))
     #expect(!auto.stderr.contains("\u{1B}["))
     let always = try await BatchrunProcess.batchrun(
       ["validate", "--color", "always", "broken.yaml"], in: directory.url, environment: ["NO_COLOR": "1"])
@@ -146,7 +128,9 @@ struct ValidateCommandTests {
     let directory = try TemporaryDirectory()
     try directory.write("ci.yaml", Manifests.diamond)
     try directory.write("broken.yaml", Manifests.broken)
-    _ = try await BatchrunProcess.batchrun(["validate", "ci.yaml", "broken.yaml"], in: directory.url)
+    let result = try await BatchrunProcess.batchrun(
+      ["validate", "ci.yaml", "broken.yaml"], in: directory.url)
+    #expect(result.exitCode == 65, "\(result)")
     #expect(try directory.contents() == ["broken.yaml", "ci.yaml"])
   }
 

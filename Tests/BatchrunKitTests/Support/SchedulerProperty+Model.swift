@@ -5,24 +5,8 @@ extension SchedulerProperty {
   struct Violation: Sendable, CustomStringConvertible {
     var job: String?
     var message: String
-    /// Set when this is a known bug of the scheduler, pinned by a regression test.
-    var knownBug: KnownBug?
 
-    var description: String {
-      (job.map { "\($0): " } ?? "") + message + (knownBug.map { " [known bug: \($0.rawValue)]" } ?? "")
-    }
-  }
-
-  /// Bugs of the scheduler that the property finds, each pinned by a deterministic
-  /// regression test in ``SchedulerPropertyTests`` (wrapped in `withKnownIssue`).
-  enum KnownBug: String, Sendable {
-    /// A `when: on-failure` job with no needs runs, although no need failed.
-    case onFailureWithoutNeedsRuns = "a when: on-failure job without needs runs"
-    /// Under --fail-fast, a job that started after the first failure (an `always` or
-    /// `on-failure` one) is not retried: it ends `cancelled` after its first failed attempt.
-    case failFastRefusesLaterRetries = "--fail-fast refuses the retries of a job started after the failure"
-    /// Observers may hear of a job's start before they hear that one of its needs finished.
-    case observersHearStartBeforeNeedFinished = "observers hear a job start before its need finished"
+    var description: String { (job.map { "\($0): " } ?? "") + message }
   }
 
   /// One attempt as the executor traced it.
@@ -64,8 +48,8 @@ extension SchedulerProperty {
       self.record = record
     }
 
-    private mutating func fail(_ job: String?, _ message: String, known: KnownBug? = nil) {
-      violations.append(Violation(job: job, message: message, knownBug: known))
+    private mutating func fail(_ job: String?, _ message: String) {
+      violations.append(Violation(job: job, message: message))
     }
 
     /// Every rule the run broke (empty if it kept them all), and the races the model let
@@ -243,9 +227,7 @@ extension SchedulerProperty {
             needFinish > firstObserved
           {
             let heard = "observers heard it start (\(firstObserved))"
-            fail(
-              id, "\(heard) before they heard its need \(needID) finish (\(needFinish))",
-              known: .observersHearStartBeforeNeedFinished)
+            fail(id, "\(heard) before they heard its need \(needID) finish (\(needFinish))")
           }
         }
       }
@@ -253,11 +235,8 @@ extension SchedulerProperty {
       // `when`, judged by the needs' final statuses.
       if let whyNot = judge(index, status: status) {
         if result.status != .skipped || !traced.isEmpty {
-          let known: KnownBug? =
-            job.condition == .onFailure && job.needs.isEmpty ? .onFailureWithoutNeedsRuns : nil
           let outcome = "\(result.status) after \(traced.count) attempts"
-          fail(
-            id, "when: \(job.condition.rawValue) says skip (\(whyNot)), but it is \(outcome)", known: known)
+          fail(id, "when: \(job.condition.rawValue) says skip (\(whyNot)), but it is \(outcome)")
           return
         }
         if !(result.reason ?? "").contains(whyNot) {
@@ -392,14 +371,11 @@ extension SchedulerProperty {
         // Retries left, yet no further attempt: only --fail-fast may refuse one, and only
         // to a job that was running when it stopped the run.
         if result.status != .cancelled || !stoppedByFailFast || surelyStartedAfterStop {
-          let known: KnownBug? =
-            result.status == .cancelled && surelyStartedAfterStop ? .failFastRefusesLaterRetries : nil
           let after = surelyStartedAfterStop ? ", the first surely final before this job started" : ""
           fail(
             id,
             "\(result.status) after \(traced.count) of \(job.retries + 1) attempts, the last \(last), "
-              + "under \(policy.rawValue) (failures \(failureIDs)\(after))",
-            known: known)
+              + "under \(policy.rawValue) (failures \(failureIDs)\(after))")
         } else if retriesHeard.count == traced.count {
           notes.append("a retry announced, then refused by --fail-fast")
         }

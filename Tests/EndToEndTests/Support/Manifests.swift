@@ -27,7 +27,7 @@ enum Manifests {
 
     """
 
-  /// Four problems, found by different checks, on lines 4, 6, 7 and 9.
+  /// Three problems, found by different checks, on lines 4, 6 and 9.
   static let broken = """
     jobs:
       build:
