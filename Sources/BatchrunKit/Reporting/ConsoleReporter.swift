@@ -107,19 +107,20 @@ public final class ConsoleReporter: RunObserver {
   }
 
   public func jobFinished(_ job: Job, result: JobResult) {
-    let failed = result.status == .failed || result.status == .timedOut
+    let failed = result.status.isFailure
     state.withLock { state in
       state.finished += 1
       if failed, !job.allowFailure { state.failures += 1 }
       state.running.removeAll { $0 == job.id }
     }
     let line = finishLine(job, result)
-    let tail = failed ? tailBlock(result) : ""
+    // The log's last lines, for a failure in the modes that show them (read only then).
+    var tail: String { failed ? tailBlock(result) : "" }
     switch style {
     case .plain:
       emit(line + tail)
     case .live:
-      emitAboveStatus(result.status == .succeeded || result.status == .skipped ? line : line + tail)
+      emitAboveStatus(line + tail)
     case .stream:
       emit(drainStream(of: job.id) + line)
     case .grouped(let githubActions):

@@ -7,6 +7,10 @@ public struct JobResult: Sendable {
     case timedOut = "timed_out"
     case cancelled
     case skipped
+
+    /// The job failed by itself (an exit, a signal, a timeout): what `when` and the
+    /// failure policy react to, unless the job may fail.
+    public var isFailure: Bool { self == .failed || self == .timedOut }
   }
 
   /// The job's index in the manifest.

@@ -61,7 +61,7 @@ public final class Scheduler: Sendable {
     if again {
       executor.killAll()
     } else {
-      for control in controls { control.requestStop(.cancelled("interrupted by \(SignalName.of(signal))")) }
+      for control in controls { control.requestStop(.cancelled(Reason.interrupted(by: signal))) }
       wakeWaiters()
     }
   }
@@ -150,7 +150,7 @@ public final class Scheduler: Sendable {
       return (Array(state.running.values), state.failedJob)
     }
     if let cause {
-      let reason = "stopped by --fail-fast after '\(plan.graph.jobs[cause].id)' failed"
+      let reason = Reason.failFast(after: plan.graph.jobs[cause])
       for control in stopping { control.requestStop(.cancelled(reason)) }
     }
     deliverEvents()
@@ -227,7 +227,7 @@ public final class Scheduler: Sendable {
       }
       let record = AttemptRecord(attempt: attempt, status: status, exit: exit, log: log)
       records.append(record)
-      guard status == .failed || status == .timedOut, attempt <= job.retries else { break }
+      guard status.isFailure, attempt <= job.retries else { break }
       // The next attempt's control stands for the job from now on, so that a signal or
       // --fail-fast during the retry delay ends the wait and the job.
       let next = AttemptControl()
@@ -268,6 +268,13 @@ public final class Scheduler: Sendable {
 }
 
 extension Scheduler {
+  /// Why jobs are cancelled, as the report says it.
+  fileprivate enum Reason {
+    static func interrupted(by signal: Int32) -> String { "interrupted by \(SignalName.of(signal))" }
+
+    static func failFast(after job: Job) -> String { "stopped by --fail-fast after '\(job.id)' failed" }
+  }
+
   /// Something observers hear about, queued under the lock and delivered in order.
   fileprivate enum Event {
     case attemptStarted(Int, attempt: Int, log: String)
@@ -315,9 +322,9 @@ extension Scheduler {
     /// Why a job that failed an attempt may not retry: the run was interrupted, or
     /// --fail-fast stopped the run while the job was running.
     func retryRefusal(for job: Int, plan: Plan) -> AttemptControl.StopReason? {
-      if let signal = interruption { return .cancelled("interrupted by \(SignalName.of(signal))") }
+      if let signal = interruption { return .cancelled(Reason.interrupted(by: signal)) }
       if stoppedByFailFast.contains(job), let failed = failedJob {
-        return .cancelled("stopped by --fail-fast after '\(plan.graph.jobs[failed].id)' failed")
+        return .cancelled(Reason.failFast(after: plan.graph.jobs[failed]))
       }
       return nil
     }
@@ -325,7 +332,7 @@ extension Scheduler {
     /// Why a ready job may not start now, as the result to give it instead.
     func refusal(for job: Job) -> (status: JobResult.Status, reason: String)? {
       if let signal = interruption {
-        return (.cancelled, "not started: batchrun was interrupted by \(SignalName.of(signal))")
+        return (.cancelled, "not started: batchrun was " + Reason.interrupted(by: signal))
       }
       if failedJob != nil, policy != .keepGoing, job.condition == .onSuccess {
         return (.skipped, "not started: the run stopped after a failure")
@@ -341,7 +348,7 @@ extension Scheduler {
       while let (job, result) = work.popLast() {
         results[job] = result
         events.append(.jobFinished(job, result))
-        if failedJob == nil, result.status == .failed || result.status == .timedOut,
+        if failedJob == nil, result.status.isFailure,
           !plan.graph.jobs[job].allowFailure
         {
           failedJob = job
@@ -368,14 +375,14 @@ extension Scheduler {
     func judge(_ job: Int, plan: Plan) -> (status: JobResult.Status, reason: String)? {
       let definition = plan.graph.jobs[job]
       if let signal = interruption {
-        return (.cancelled, "not started: batchrun was interrupted by \(SignalName.of(signal))")
+        return (.cancelled, "not started: batchrun was " + Reason.interrupted(by: signal))
       }
       var failedNeed: String?
       var unsuccessfulNeed: (String, JobResult.Status)?
       for need in plan.graph.needs[job] {
         let status = results[need]!.status
-        let allowed = plan.graph.jobs[need].allowFailure && (status == .failed || status == .timedOut)
-        if status == .failed || status == .timedOut, !allowed, failedNeed == nil {
+        let allowed = plan.graph.jobs[need].allowFailure && status.isFailure
+        if status.isFailure, !allowed, failedNeed == nil {
           failedNeed = plan.graph.jobs[need].id
         }
         if status != .succeeded, !allowed, unsuccessfulNeed == nil {
