@@ -12,18 +12,7 @@ enum Console {
   }
 
   static func write(_ text: String, to fd: Int32) {
-    var text = text
-    text.withUTF8 { buffer in
-      var offset = 0
-      while offset < buffer.count {
-        let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return
-        }
-        offset += written
-      }
-    }
+    FileBytes.writeAll(fd, text)
   }
 
   /// Prints why a manifest failed to load and returns the exit code for it.

@@ -114,7 +114,7 @@ public final class LocalProcessExecutor: JobExecutor {
       }
     } catch {
       let message = Self.describe(error, launch: launch)
-      Self.append(to: fd, "batchrun: cannot start job '\(launch.job.id)': \(message)\n")
+      FileBytes.writeAll(fd, "batchrun: cannot start job '\(launch.job.id)': \(message)\n")
       return AttemptExit(
         termination: .failedToStart(message), startedAt: startedAt, finishedAt: WallClock.now,
         outputBytes: Self.size(of: fd))
@@ -161,11 +161,6 @@ public final class LocalProcessExecutor: JobExecutor {
   static func size(of fd: Int32) -> Int {
     var info = stat()
     return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-  }
-
-  static func append(to fd: Int32, _ text: String) {
-    var text = text
-    text.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
   }
 
   static func describe(_ error: any Error, launch: JobLaunch) -> String {

@@ -1,7 +1,8 @@
 import Glibc
 
-/// Reads whole files with plain POSIX calls, reporting failures as `strerror` text.
-enum FileBytes {
+/// Reads whole files and writes whole buffers with plain POSIX calls.
+public enum FileBytes {
+  /// A failure to read, as `strerror` text.
   struct Failure: Error, CustomStringConvertible {
     var description: String
   }
@@ -26,5 +27,28 @@ enum FileBytes {
       if count == 0 { return bytes }
       bytes += chunk[0..<count]
     }
+  }
+
+  /// Writes all of `bytes` to `fd`, resuming after interrupted and short writes; `false`
+  /// (with `errno` set) on an error.
+  @discardableResult
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+      let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        return false
+      }
+      offset += written
+    }
+    return true
+  }
+
+  /// Writes all of `text` to `fd`, as the bytes version does.
+  @discardableResult
+  public static func writeAll(_ fd: Int32, _ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
   }
 }

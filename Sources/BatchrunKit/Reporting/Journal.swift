@@ -34,6 +34,6 @@ public final class Journal: RunObserver {
     }
     var line = value.bytes(pretty: false)
     line.append(UInt8(ascii: "\n"))
-    line.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+    _ = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
   }
 }

@@ -77,19 +77,7 @@ public struct RunStore: Sendable {
     guard fd >= 0 else {
       throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
     }
-    var text = text
-    let written = text.withUTF8 { buffer -> Bool in
-      var offset = 0
-      while offset < buffer.count {
-        let count = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-        if count < 0 {
-          if errno == EINTR { continue }
-          return false
-        }
-        offset += count
-      }
-      return true
-    }
+    let written = FileBytes.writeAll(fd, text)
     let error = errno
     let synced = written && fsync(fd) == 0
     close(fd)
