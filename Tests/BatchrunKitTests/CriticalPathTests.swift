@@ -22,4 +22,38 @@ struct CriticalPathTests {
     let rebuilt = JournalReplay.criticalPath(jobs)
     #expect(rebuilt["jobs"]?.arrayValue?.compactMap(\.stringValue) == ["build", "test"])
   }
+
+  @Test("Ties go to the job first in the manifest, for the need chosen and for the last job")
+  func ties() {
+    // a, b (1 s each) -> c (1 s); d (2 s) alone: c's chain (2 s via a or b) ties with d.
+    let path = CriticalPath.heaviest(needs: [[], [], [1, 0], []], durations: [1, 1, 1, 3])
+    #expect(path.jobs == [3])
+    #expect(path.seconds == 3)
+    let tied = CriticalPath.heaviest(needs: [[], [], [1, 0], []], durations: [1, 1, 1, 2])
+    #expect(tied.jobs == [0, 2], "a before b among c's needs; c's chain before d, which comes later")
+    #expect(tied.seconds == 2)
+  }
+
+  @Test("Jobs that did not run belong to no chain; nothing ran, no path")
+  func jobsThatDidNotRun() {
+    let path = CriticalPath.heaviest(needs: [[], [0], [1]], durations: [2, nil, 1])
+    #expect(path.jobs == [0])
+    #expect(CriticalPath.heaviest(needs: [[], [0]], durations: [nil, nil]).jobs.isEmpty)
+  }
+
+  @Test("A live report and one rebuilt from its jobs name the same path when durations tie")
+  func liveAndRebuiltAgreeOnTies() async throws {
+    let yaml = """
+      jobs:
+        left: {run: 'x'}
+        right: {run: 'x'}
+        join: {run: 'x', needs: [right, left]}
+      """
+    let executor = FakeExecutor(fallback: .exits(0).reporting(.seconds(1)))
+    let run = try await SchedulerHarness(yaml, settings: RunSettings(concurrency: 2), executor: executor)
+      .run()
+    let live = run.report.criticalPath.jobs.map { run.plan.graph.jobs[$0].id }
+    let rebuilt = JournalReplay.criticalPath(run.report.json()["jobs"]?.arrayValue ?? [])
+    #expect(rebuilt["jobs"]?.arrayValue?.compactMap(\.stringValue) == live)
+  }
 }

@@ -62,39 +62,19 @@ public enum JournalReplay {
 
   /// The heaviest chain of needs by `duration_seconds`, like ``RunReport/criticalPath``.
   public static func criticalPath(_ jobs: [JSON]) -> JSON {
-    // Only jobs that ran (they have a duration) make up the path, as in a live report.
-    let ran = jobs.map { $0["duration_seconds"]?.doubleValue != nil }
     var index: [String: Int] = [:]
-    for (position, job) in jobs.enumerated() where ran[position] {
+    for (position, job) in jobs.enumerated() {
       if let id = job["id"]?.stringValue { index[id] = position }
     }
     let needs = jobs.map {
       ($0["needs"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { index[$0] } }
     }
-    var best = [Double?](repeating: nil, count: jobs.count)
-    var previous = [Int?](repeating: nil, count: jobs.count)
-    for root in jobs.indices where ran[root] && best[root] == nil {
-      var stack = [root]
-      while let job = stack.last {
-        let pending = needs[job].filter { best[$0] == nil }
-        if !pending.isEmpty {
-          stack += pending
-          continue
-        }
-        stack.removeLast()
-        let longest = needs[job].max { best[$0]! < best[$1]! }
-        previous[job] = longest
-        best[job] = (longest.map { best[$0]! } ?? 0) + (jobs[job]["duration_seconds"]?.doubleValue ?? 0)
-      }
-    }
-    var end = best.indices.filter { best[$0] != nil }.max { best[$0]! < best[$1]! }
-    var path: [JSON] = []
-    let total = end.map { best[$0]! } ?? 0
-    while let job = end {
-      path.append(jobs[job]["id"] ?? .null)
-      end = previous[job]
-    }
-    return .object([("jobs", .array(path.reversed())), ("duration_seconds", .double(total))])
+    let path = CriticalPath.heaviest(
+      needs: needs, durations: jobs.map { $0["duration_seconds"]?.doubleValue })
+    return .object([
+      ("jobs", .array(path.jobs.map { jobs[$0]["id"] ?? .null })),
+      ("duration_seconds", .double(path.seconds)),
+    ])
   }
 
   /// Seconds between two RFC 3339 timestamps of the form batchrun writes.

@@ -64,33 +64,11 @@ public struct RunReport: Sendable {
   /// The chain of needs, first to last, with the largest sum of durations, among the
   /// jobs that ran.
   public var criticalPath: (jobs: [Int], seconds: Double) {
-    var isSelected = [Bool](repeating: false, count: plan.graph.jobs.count)
-    var duration = [Double](repeating: 0, count: plan.graph.jobs.count)
-    // Only jobs that ran make up the path: a skipped job adds nothing and belongs to no chain.
+    var durations = [Double?](repeating: nil, count: plan.graph.jobs.count)
     for result in outcome.results where !result.attempts.isEmpty {
-      isSelected[result.index] = true
-      duration[result.index] = Self.duration(of: result)
+      durations[result.index] = Self.duration(of: result)
     }
-    var best = [Double](repeating: 0, count: plan.graph.jobs.count)
-    var previous = [Int?](repeating: nil, count: plan.graph.jobs.count)
-    var end: Int?
-    for job in plan.graph.topologicalOrder() where isSelected[job] {
-      var longest = 0.0
-      for need in plan.graph.needs[job]
-      where isSelected[need] && (previous[job] == nil || best[need] > longest) {
-        longest = best[need]
-        previous[job] = need
-      }
-      best[job] = longest + duration[job]
-      if end == nil || best[job] > best[end!] { end = job }
-    }
-    var path: [Int] = []
-    var cursor = end
-    while let job = cursor {
-      path.append(job)
-      cursor = previous[job]
-    }
-    return (path.reversed(), end.map { best[$0] } ?? 0)
+    return CriticalPath.heaviest(needs: plan.graph.needs, durations: durations)
   }
 
   // MARK: - JSON
