@@ -51,13 +51,14 @@ _gave_up = False
 load_notes = []  # (what, load) for every wait that gave up
 
 
-def load_note(suffix=""):
-    """A line saying how many waits for a quiet machine gave up, or None if none did."""
-    if not load_notes:
-        return None
-    loads = [load for _, load in load_notes]
-    return (f"{len(loads)} of the waits for a quiet machine gave up (1-minute load "
-            f"{min(loads):.2f} to {max(loads):.2f}){suffix}.")
+def tables(parts, load_suffix=""):
+    """The printed parts of a report, then, if any wait for a quiet machine gave up, a
+    line saying how many."""
+    if load_notes:
+        loads = [load for _, load in load_notes]
+        parts = parts + [f"{len(loads)} of the waits for a quiet machine gave up (1-minute load "
+                         f"{min(loads):.2f} to {max(loads):.2f}){load_suffix}."]
+    return "\n\n".join(parts)
 
 
 def log(*parts):

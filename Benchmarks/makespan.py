@@ -121,9 +121,7 @@ def main():
            f"bound {lower:g} s.",
            b.table(["runner", "wall s", "x bound", "over bound", "ok runs", "max load"], rows),
            b.table(["target", "measured", ""], checks)]
-    if b.load_note():
-        out.append(b.load_note())
-    print("\n\n".join(out))
+    print(b.tables(out))
     b.log(f"raw results: {b.save('makespan', dict(machine=machine, bound=lower, results=results))}")
 
 

@@ -236,10 +236,7 @@ def render(plans, results, machine, rounds):
     share = own_share(plans, results)
     if share:
         out.append(share)
-    note = b.load_note("; each row's max load is in the table")
-    if note:
-        out.append(note)
-    return "\n\n".join(out)
+    return b.tables(out, "; each row's max load is in the table")
 
 
 if __name__ == "__main__":

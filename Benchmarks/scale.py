@@ -152,9 +152,7 @@ def main():
             ["jobs", "spawnpool CPU us/job", "batchrun CPU us/job", "batchrun - spawnpool us/job",
              "spawnpool wall s", "batchrun wall s", "batchrun peak RSS MB", "ok runs", "max load"], rows))
 
-    if b.load_note():
-        out.append(b.load_note())
-    print("\n\n".join(out))
+    print(b.tables(out))
     b.log(f"raw results: {b.save('scale', raw)}")
 
 
