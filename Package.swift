@@ -16,6 +16,7 @@ let package = Package(
   ],
   targets: [
     .target(name: "CBatchrunShims"),
+    .target(name: "CBatchrunEntry"),
     .target(
       name: "BatchrunKit",
       dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
       name: "batchrun",
       dependencies: [
         "BatchrunKit",
+        "CBatchrunEntry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

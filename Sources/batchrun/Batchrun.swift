@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchrunKit
+import CBatchrunEntry
 
 /// The `batchrun` command: runs, checks and draws manifests of shell-command jobs.
 @main
@@ -11,4 +12,16 @@ struct Batchrun: AsyncParsableCommand {
     subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, ReportCommand.self],
     defaultSubcommand: RunCommand.self
   )
+
+  /// The one receiver of SIGINT, SIGTERM and SIGHUP; until a command says otherwise,
+  /// batchrun dies of them.
+  static let signals = SignalWatcher()
+
+  static func main() async {
+    // CBatchrunEntry's constructor blocked the stop signals before any thread existed;
+    // from here on the watcher receives them, at any moment.
+    if batchrun_entry_blocked_stop_signals() == 0 { SignalWatcher.blockStopSignals() }
+    _ = signals
+    await main(nil)
+  }
 }

@@ -16,7 +16,7 @@ struct RunCommand: AsyncParsableCommand {
   var targets: [String] = []
 
   @Option(
-    name: [.customShort("j"), .long],
+    name: [.customShort("j", allowingJoined: true), .long],
     help: "Run at most N jobs at once (default: the manifest's concurrency, else the CPU count).")
   var jobs: Int?
 
@@ -58,6 +58,11 @@ struct RunCommand: AsyncParsableCommand {
     if keepGoing, failFast {
       throw ValidationError("--keep-going and --fail-fast cannot be used together.")
     }
+    // An unset variable (`--state-dir "$X"`) must not turn into `/` or the current directory.
+    for (option, value) in [("--state-dir", stateDir), ("--report", report), ("--junit", junit)]
+    where value == "" {
+      throw ValidationError("\(option) needs a path, got an empty one.")
+    }
   }
 
   var failurePolicy: FailurePolicy {
@@ -65,6 +70,10 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    // From here on a stop signal is kept until the run can act on it: before any job
+    // starts, it ends batchrun with 128+n and no job started.
+    let relay = InterruptRelay()
+    Batchrun.signals.handle { relay.receive($0) }
     let loaded = try options.load(manifest)
     let store = stateDir.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: loaded)
     let prior = PriorDurations.load(stateDirectory: store.stateDirectory)
@@ -74,10 +83,13 @@ struct RunCommand: AsyncParsableCommand {
       Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
       return
     }
+    if let signal = relay.firstSignal { throw ExitCode(128 + signal) }
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10))
     let environment = Environment.current
+    let console = ConsoleOutput()
+    defer { console.flush() }
     let session: RunSession
     do {
       session = try RunSession(
@@ -91,19 +103,20 @@ struct RunCommand: AsyncParsableCommand {
         executor: LocalProcessExecutor(
           subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true,
           fixedWorkingDirectory: true),
-        output: Console.out)
+        output: console)
     } catch {
       Console.error("batchrun: error: \(error)\n")
-      throw ExitCode(70)
+      throw ExitCode(RunReport.softwareFailure)
     }
-    let trap = SignalTrap { session.interrupt(signal: $0) }
-    defer { trap.cancel() }
+    // A signal that came while the run directory was made cancels every job before it
+    // starts; the report says so.
+    relay.attach(session)
     let result: RunReport
     do {
       result = try await session.run()
     } catch {
       Console.error("batchrun: error: \(error)\n")
-      throw ExitCode(70)
+      throw ExitCode(RunReport.softwareFailure)
     }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }

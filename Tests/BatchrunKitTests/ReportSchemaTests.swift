@@ -207,7 +207,7 @@ struct ReportSchemaTests {
     let settings = RunSettings(concurrency: 3, failurePolicy: .keepGoing, killGrace: .milliseconds(300))
     let session = try RunSession(
       plan: plan, options: .init(settings: settings, console: .quiet), executor: LocalProcessExecutor(),
-      output: { _ in })
+      output: ClosureConsoleSink { _ in })
     let report = try await session.run()
     #expect(report.exitCode == 1)
     let text = try String(contentsOfFile: session.reportPath, encoding: .utf8)

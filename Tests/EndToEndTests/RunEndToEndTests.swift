@@ -380,4 +380,50 @@ struct RunEndToEndTests {
     #expect(result.stdout.contains("| oops"))
     #expect(result.stdout.contains("failed: 2 jobs, 1 succeeded, 1 failed"))
   }
+
+  @Test("-j2 is -j 2, as make and ninja users type it")
+  func attachedJobsValue() async throws {
+    let result = try await run("jobs:\n  one: {run: 'true'}\n", ["-j2"])
+    #expect(result.exitCode == 0, "\(result)")
+    #expect(try await RunFiles(latestIn: state).report["concurrency"] as? Int == 2)
+  }
+
+  @Test("BATCHRUN_RUN_DIR is absolute when --state-dir is relative and jobs run elsewhere")
+  func runDirectoryIsAbsolute() async throws {
+    try directory.write(
+      "project/m.yaml",
+      "jobs:\n  where: {run: 'echo \"$BATCHRUN_RUN_DIR\"; test -d \"$BATCHRUN_RUN_DIR/logs\"'}\n")
+    let result = try await BatchrunProcess.batchrun(
+      ["--state-dir", "relative-state", "project/m.yaml"], in: directory.url)
+    #expect(result.exitCode == 0, "\(result)")
+    let files = try await RunFiles(latestIn: directory.url.appendingPathComponent("relative-state"))
+    let shown = try files.log("logs/where.log").trimmingCharacters(in: .newlines)
+    #expect(shown.hasPrefix("/"))
+    #expect(URL(fileURLWithPath: shown).standardizedFileURL == files.directory.standardizedFileURL)
+    #expect(result.stdoutLines.last == "report: \(shown)/report.json")
+  }
+
+  @Test("A job that cannot start says why in batchrun's words")
+  func startErrorsSayWhatIsWrong() async throws {
+    try directory.write("not-executable.sh", "#!/bin/sh\necho never\n")
+    try directory.write("a-file", "")
+    let result = try await run(
+      """
+      jobs:
+        noexec: {argv: [./not-executable.sh]}
+        filecwd: {run: 'true', cwd: a-file}
+        missing: {argv: [./no-such-program]}
+      """, ["-k"])
+    #expect(result.exitCode == 1, "\(result)")
+    let files = try await RunFiles(latestIn: state)
+    #expect(
+      try files.log("logs/noexec.log").contains("./not-executable.sh: permission denied (not executable)"))
+    #expect(
+      try files.log("logs/filecwd.log").contains(
+        "working directory '\(directory.url.path)/a-file' is not a directory"))
+    #expect(try files.log("logs/missing.log").contains("./no-such-program: no such file"))
+    for job in ["noexec", "filecwd", "missing"] {
+      #expect(try files.job(job)["exit_code"] as? Int == 127, "\(job)")
+    }
+  }
 }

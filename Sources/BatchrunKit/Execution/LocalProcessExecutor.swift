@@ -126,7 +126,8 @@ public final class LocalProcessExecutor: JobExecutor {
         $0 = $0 ?? Self.markers(in: launch.environmentEntries).first { $0.hasPrefix("BATCHRUN_RUN_ID=") }
       }
     }
-    groups.cleanUpLeftovers(pgid, grace: grace, markers: Self.markers(in: launch.environmentEntries))
+    // The outcome is decided; what the job left in its group may still write to its log.
+    await groups.cleanUpLeftovers(pgid, grace: grace, markers: Self.markers(in: launch.environmentEntries))
     return AttemptExit(
       termination: termination, startedAt: startedAt, finishedAt: finishedAt, outputBytes: Self.size(of: fd))
   }
@@ -164,16 +165,6 @@ public final class LocalProcessExecutor: JobExecutor {
   }
 
   static func describe(_ error: any Error, launch: JobLaunch) -> String {
-    var isDirectory = stat()
-    if stat(launch.workingDirectory, &isDirectory) != 0 {
-      return "working directory '\(launch.workingDirectory)' does not exist"
-    }
-    if let error = error as? SubprocessError {
-      if let underlying = error.underlyingError {
-        return "\(launch.arguments[0]): \(String(cString: strerror(underlying.rawValue)))"
-      }
-      return "\(launch.arguments[0]): \(error.description)"
-    }
-    return "\(error)"
+    StartFailure.describe(launch, error: (error as? SubprocessError)?.underlyingError?.rawValue)
   }
 }

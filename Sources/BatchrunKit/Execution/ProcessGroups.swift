@@ -54,16 +54,21 @@ final class ProcessGroups: Sendable {
     }
   }
 
-  /// After a job's main process has exited: terminate what it left in its group, and
-  /// the orphans that escaped it (adopted children carrying `markers` in their
-  /// environment), in the background; then forget the group.
-  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration, markers: @autoclosure () -> [String]) {
+  /// After a job's main process has exited: terminates what it left in its group
+  /// (SIGTERM, the grace, SIGKILL) and returns once the group is gone, so that the job's
+  /// log is complete; the orphans that escaped the group (adopted children carrying
+  /// `markers` in their environment) are terminated in the background. Then forgets the
+  /// group.
+  func cleanUpLeftovers(_ pgid: pid_t, grace: Duration, markers: @autoclosure () -> [String]) async {
     let markers = adoptsOrphans ? markers() : []
     if adoptsOrphans { Self.reap(group: pgid) }
+    if Self.isAlive(group: pgid) {
+      await Self.terminate(grace: grace, group: pgid, orphans: [])
+    }
     let escaped = adoptedOrphans(carrying: markers)
-    guard Self.isAlive(group: pgid) || !escaped.isEmpty else { return remove(pgid) }
+    guard !escaped.isEmpty else { return remove(pgid) }
     Task {
-      await Self.terminate(grace: grace, group: pgid, orphans: escaped)
+      await Self.terminate(grace: grace, group: nil, orphans: escaped)
       // Killing the group may orphan more escapees (a double fork's grandchild).
       await Self.terminate(grace: grace, group: nil, orphans: self.adoptedOrphans(carrying: markers))
       self.remove(pgid)

@@ -30,9 +30,11 @@ public enum FileBytes {
   }
 
   /// Writes all of `bytes` to `fd`, resuming after interrupted and short writes; `false`
-  /// (with `errno` set) on an error.
+  /// (with `errno` set) on an error. `progress` hears the size of each write that went through.
   @discardableResult
-  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+  static func writeAll(
+    _ fd: Int32, _ bytes: UnsafeRawBufferPointer, progress: ((Int) -> Void)? = nil
+  ) -> Bool {
     var offset = 0
     while offset < bytes.count {
       let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -41,6 +43,7 @@ public enum FileBytes {
         return false
       }
       offset += written
+      progress?(written)
     }
     return true
   }

@@ -31,7 +31,7 @@ public final class ConsoleReporter: RunObserver {
   private let total: Int
   /// Column width of job ids in stream prefixes.
   private let idWidth: Int
-  private let output: @Sendable (String) -> Void
+  private let output: any ConsoleSink
   private let state = Mutex(State())
   private let clock = ContinuousClock()
   private let start: ContinuousClock.Instant
@@ -55,7 +55,7 @@ public final class ConsoleReporter: RunObserver {
   ///     call carries whole lines.
   public init(
     runDirectory: String, style: Style, color: Bool, total: Int = 0, idWidth: Int = 0,
-    output: @escaping @Sendable (String) -> Void
+    output: any ConsoleSink
   ) {
     self.runDirectory = runDirectory
     self.style = style
@@ -82,7 +82,7 @@ public final class ConsoleReporter: RunObserver {
       startTicker(every: .milliseconds(100))
       emitAboveStatus("")
     case .stream:
-      let stream = StreamedLog(path: runDirectory + "/" + log, prefix: streamPrefix(job.id))
+      let stream = StreamedLog(directory: runDirectory, log: log, prefix: streamPrefix(job.id))
       state.withLock { $0.streams[job.id] = stream }
       startTicker(every: .milliseconds(50))
     case .grouped, .quiet:
@@ -100,8 +100,10 @@ public final class ConsoleReporter: RunObserver {
     case .live:
       state.withLock { state in state.running.removeAll { $0 == job.id } }
       emitAboveStatus(line)
-    case .stream: emit(drainStream(of: job.id) + line)
-    case .grouped: emit(groupedBlock(job, record: record, title: "attempt \(record.attempt)"))
+    case .stream:
+      pump(job.id, final: true)
+      emit(line)
+    case .grouped: emitGrouped(job, record: record, title: "attempt \(record.attempt)")
     case .quiet: break
     }
   }
@@ -122,16 +124,17 @@ public final class ConsoleReporter: RunObserver {
     case .live:
       emitAboveStatus(line + tail)
     case .stream:
-      emit(drainStream(of: job.id) + line)
+      pump(job.id, final: true)
+      emit(line)
     case .grouped(let githubActions):
       guard let last = result.lastAttempt else { return emit(line) }
-      var block = groupedBlock(job, record: last, title: result.status.rawValue)
+      var after = ""
       if githubActions, failed, !job.allowFailure {
-        block +=
+        after =
           "::error title=batchrun: \(job.id) \(result.status.rawValue)::"
           + "job '\(job.id)' \(Self.describe(result.status, last.exit))\n"
       }
-      emit(block + line)
+      emitGrouped(job, record: last, title: result.status.rawValue, then: after + line)
     case .quiet:
       if failed || result.status == .cancelled { emit(line + tail) }
     }
@@ -189,20 +192,38 @@ public final class ConsoleReporter: RunObserver {
     return tail.map { paint("      |", "2") + " " + $0 + "\n" }.joined()
   }
 
-  /// A job's whole log between group markers (GitHub Actions folds `::group::` blocks).
-  private func groupedBlock(_ job: Job, record: AttemptRecord, title: String) -> String {
-    guard case .grouped(let githubActions) = style else { return "" }
-    let log = (try? FileBytes.read(runDirectory + "/" + record.log)).map {
-      String(decoding: $0, as: UTF8.self)
-    }
-    var body = log ?? ""
-    if !body.isEmpty, !body.hasSuffix("\n") { body += "\n" }
+  /// Most bytes of a log a grouped block shows: its end, where errors are.
+  static let groupedBytes = 512 << 10
+
+  /// A job's log between group markers (GitHub Actions folds `::group::` blocks), then
+  /// `then`. When the console is behind, the log is left out with a line naming it.
+  private func emitGrouped(_ job: Job, record: AttemptRecord, title: String, then: String = "") {
+    guard case .grouped(let githubActions) = style else { return }
     let header =
       "\(job.id) (\(title), \(Self.format(record.exit.startedAt.seconds(to: record.exit.finishedAt))))"
-    if githubActions {
-      return "::group::\(header)\n\(body)::endgroup::\n"
+    let open =
+      githubActions
+      ? "::group::\(header)\n" : "── \(header) \(String(repeating: "─", count: max(3, 60 - header.count)))\n"
+    let close = githubActions ? "::endgroup::\n" : ""
+    let path = runDirectory + "/" + record.log
+    var body = ""
+    if case (var bytes, let cut)? = LogText.tail(ofFile: path, maxBytes: Self.groupedBytes) {
+      if cut, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) { bytes.removeSubrange(...newline) }
+      if cut { body += "… (earlier output not shown; the whole log is \(path))\n" }
+      var lines = LineCutter(log: path)
+      var text: [UInt8] = []
+      lines.feed(bytes[...], into: &text)
+      lines.finish(into: &text)
+      body += String(decoding: text, as: UTF8.self)
     }
-    return "── \(header) \(String(repeating: "─", count: max(3, 60 - header.count)))\n\(body)"
+    state.withLock { _ in
+      if !output.write(open + body + close, droppable: true) {
+        output.write(
+          open + "(output not shown: the console is behind; the whole log is \(path))\n" + close,
+          droppable: false)
+      }
+      if !then.isEmpty { output.write(then, droppable: false) }
+    }
   }
 
   private func streamPrefix(_ id: String) -> String {
@@ -214,7 +235,7 @@ public final class ConsoleReporter: RunObserver {
 
   private func emit(_ text: String) {
     guard !text.isEmpty else { return }
-    state.withLock { _ in output(text) }
+    state.withLock { _ in _ = output.write(text, droppable: false) }
   }
 
   /// In live mode: clears the status line, prints `text`, and draws the line again.
@@ -223,14 +244,16 @@ public final class ConsoleReporter: RunObserver {
     state.withLock { state in
       var out = state.statusShown ? "\r\u{1B}[2K" : ""
       out += text
+      let shown: Bool
       if redraw, !state.closed {
         out += statusLine(state, width: width)
-        state.statusShown = true
+        shown = true
       } else {
-        state.statusShown = false
+        shown = false
         state.closed = state.closed || !redraw
       }
-      output(out)
+      // A bare redraw may be dropped while the terminal is behind; text never is.
+      if output.write(out, droppable: text.isEmpty && shown) { state.statusShown = shown }
     }
   }
 
@@ -272,8 +295,7 @@ public final class ConsoleReporter: RunObserver {
     }
     ticker?.cancel()
     if case .stream = style {
-      let ids = state.withLock { Array($0.streams.keys) }
-      emit(ids.map(drainStream).joined())
+      for id in state.withLock({ $0.streams.keys.sorted() }) { pump(id, final: true) }
     }
   }
 
@@ -282,20 +304,46 @@ public final class ConsoleReporter: RunObserver {
     switch style {
     case .live: emitAboveStatus("")
     case .stream:
-      let text = state.withLock { state in
-        state.streams.keys.sorted().map { state.streams[$0]!.readLines(final: false) }.joined()
-      }
-      emit(text)
+      for id in state.withLock({ $0.streams.keys.sorted() }) { pump(id, final: false) }
     default: break
     }
   }
 
-  /// The rest of a job's streamed log, the last partial line included; stops following it.
-  private func drainStream(of id: String) -> String {
+  /// Prints the lines a followed log gained; with `final`, all the rest, the last partial
+  /// line included, and stops following it. What the console cannot take is skipped,
+  /// with one line naming the log.
+  private func pump(_ id: String, final: Bool) {
     state.withLock { state in
-      defer { state.streams[id] = nil }
-      return state.streams[id]?.readLines(final: true) ?? ""
+      guard var stream = state.streams[id] else { return }
+      defer { state.streams[id] = final ? nil : stream }
+      // While the run goes on, one helping per tick; at the end, all of it.
+      while true {
+        guard output.hasRoom else {
+          if stream.skipToEnd() { markDropped(&stream) }
+          return
+        }
+        let (text, more) = stream.read(final: final)
+        if !text.isEmpty {
+          guard output.write(text, droppable: true) else {
+            markDropped(&stream)
+            stream.skipToEnd()
+            return
+          }
+          stream.dropping = false
+        }
+        if !more || !final { return }
+      }
     }
+  }
+
+  /// Says once, until output is shown again, that a followed log's output was left out.
+  private func markDropped(_ stream: inout StreamedLog) {
+    guard !stream.dropping else { return }
+    output.write(
+      stream.prefix + "… output not shown while the console was behind; the whole log is " + stream.path
+        + "\n",
+      droppable: false)
+    stream.dropping = true
   }
 
   // MARK: - Formatting
@@ -350,42 +398,63 @@ public final class ConsoleReporter: RunObserver {
   }
 }
 
-/// A log followed as it grows, for `--output stream`: whole lines only, each prefixed.
+/// A log followed as it grows, for `--output stream`: whole lines only, each prefixed,
+/// long lines cut, and at most ``readLimit`` bytes held at a time.
 struct StreamedLog: Sendable {
+  /// Bytes read from the log per call.
+  static let readLimit = 1 << 20
+
   let path: String
   let prefix: String
+  private let prefixBytes: [UInt8]
   private var offset: Int64 = 0
-  private var partial: [UInt8] = []
+  private var lines: LineCutter
+  /// Output was refused and a marker printed: no other marker until some is taken again.
+  var dropping = false
 
-  init(path: String, prefix: String) {
-    self.path = path
+  init(directory: String, log: String, prefix: String) {
+    path = directory + "/" + log
     self.prefix = prefix
+    prefixBytes = Array(prefix.utf8)
+    lines = LineCutter(log: path)
   }
 
-  /// The complete lines written since the last call; with `final`, also the last partial line.
-  mutating func readLines(final: Bool) -> String {
+  /// The lines written since the last call, from at most ``readLimit`` bytes, and whether
+  /// more is waiting; with `final`, the last partial line too once all is read.
+  mutating func read(final: Bool) -> (text: String, more: Bool) {
+    var out: [UInt8] = []
+    var more = false
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd >= 0 {
       defer { close(fd) }
       var chunk = [UInt8](repeating: 0, count: 65536)
+      var taken = 0
       while true {
+        if taken >= Self.readLimit {
+          more = true
+          break
+        }
         let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        if count < 0, errno == EINTR { continue }
         guard count > 0 else { break }
-        partial += chunk[0..<count]
         offset += Int64(count)
+        taken += count
+        lines.feed(chunk[0..<count], prefix: prefixBytes, into: &out)
       }
     }
-    var out = ""
-    var start = partial.startIndex
-    while let newline = partial[start...].firstIndex(of: UInt8(ascii: "\n")) {
-      out += prefix + String(decoding: partial[start..<newline], as: UTF8.self) + "\n"
-      start = newline + 1
-    }
-    partial.removeFirst(start - partial.startIndex)
-    if final, !partial.isEmpty {
-      out += prefix + String(decoding: partial, as: UTF8.self) + "\n"
-      partial = []
-    }
-    return out
+    if final, !more { lines.finish(prefix: prefixBytes, into: &out) }
+    return (String(decoding: out, as: UTF8.self), more)
+  }
+
+  /// Skips what the log holds now: the console could not take it. Returns whether
+  /// anything was skipped.
+  @discardableResult
+  mutating func skipToEnd() -> Bool {
+    var info = stat()
+    let end = stat(path, &info) == 0 ? Int64(info.st_size) : offset
+    defer { offset = max(offset, end) }
+    guard end > offset || lines.hasPartialLine else { return false }
+    lines = LineCutter(log: path)
+    return true
   }
 }

@@ -15,6 +15,9 @@ public struct RunReport: Sendable {
   public var finishedAt: WallClock.Instant
   /// The directory of the job's working directories, for the report's `cwd`.
   public var launches: LaunchFactory
+  /// Why batchrun itself failed after the jobs ran (a report copy or `latest` it could not
+  /// write): the exit code is then 70.
+  public var failure: String?
 
   public init(
     runID: String, plan: Plan, settings: RunSettings, outcome: Scheduler.Outcome,
@@ -44,8 +47,12 @@ public struct RunReport: Sendable {
     return outcome.results.contains(where: failsRun) ? .failed : .succeeded
   }
 
-  /// The exit code of SPEC §3: 0, 1, or 128+n after a signal.
+  /// batchrun's exit code when it fails itself (`EX_SOFTWARE`).
+  public static let softwareFailure: Int32 = 70
+
+  /// The exit code: 0, 1, 128+n after a signal, or 70 when batchrun failed itself.
   public var exitCode: Int32 {
+    if failure != nil { return Self.softwareFailure }
     if let signal = outcome.interruption { return 128 + signal }
     return status == .succeeded ? 0 : 1
   }
@@ -90,6 +97,7 @@ public struct RunReport: Sendable {
       ),
       ("status", .string(status.rawValue)),
       ("exit_code", .int(Int(exitCode))),
+      ("error", failure.map(JSON.string) ?? .null),
       ("started_at", .string(startedAt.rfc3339)),
       ("finished_at", .string(finishedAt.rfc3339)),
       ("duration_seconds", .double(startedAt.seconds(to: finishedAt))),

@@ -5,10 +5,17 @@ public struct RunStore: Sendable {
   /// Runs kept after pruning, this one included.
   public static let keptRuns = 20
 
+  /// The state directory, absolute: jobs get paths inside it in their own working directory.
   public let stateDirectory: String
 
+  /// - Parameter stateDirectory: absolute, or relative to the current directory.
   public init(stateDirectory: String) {
-    self.stateDirectory = stateDirectory
+    if stateDirectory.hasPrefix("/") {
+      self.stateDirectory = stateDirectory
+    } else {
+      let relative = stateDirectory.hasPrefix("./") ? String(stateDirectory.dropFirst(2)) : stateDirectory
+      self.stateDirectory = (Environment.currentDirectory ?? ".") + "/" + relative
+    }
   }
 
   /// The default state directory: `.batchrun` beside the manifest.
@@ -50,13 +57,23 @@ public struct RunStore: Sendable {
     return flock(fd, LOCK_EX | LOCK_NB) != 0
   }
 
-  /// Points `latest` at the run, atomically (a new link renamed over the old one).
+  /// Points `latest` at the run, atomically (a new link renamed over the old one); the
+  /// new link never stays behind.
   public func markLatest(runID: String) throws(Failure) {
     let temporary = stateDirectory + "/.latest-" + runID
+    let latest = stateDirectory + "/latest"
     unlink(temporary)
-    guard symlink("runs/" + runID, temporary) == 0, rename(temporary, stateDirectory + "/latest") == 0 else {
-      throw Failure(
-        description: "cannot update \(stateDirectory)/latest: \(String(cString: strerror(errno)))")
+    var info = stat()
+    if lstat(latest, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+      throw Failure(description: "cannot update \(latest): it is a directory, not a link batchrun made")
+    }
+    guard symlink("runs/" + runID, temporary) == 0 else {
+      throw Failure(description: "cannot update \(latest): \(String(cString: strerror(errno)))")
+    }
+    guard rename(temporary, latest) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw Failure(description: "cannot update \(latest): \(reason)")
     }
   }
 
@@ -67,6 +84,54 @@ public struct RunStore: Sendable {
     guard others.count >= Self.keptRuns else { return }
     for old in others.prefix(others.count - (Self.keptRuns - 1)) where !isRunning(old) {
       Self.removeTree(stateDirectory + "/runs/" + old)
+    }
+  }
+
+  /// Writes `text` where the user asked (`--report`, `--junit`) without replacing what
+  /// the path names: a regular file (after symbolic links are followed) is replaced
+  /// atomically; a device, FIFO or `/dev/stdout`-like path is opened and written into; a
+  /// directory is an error. A path to the console's own file goes through `console`, so
+  /// that it lands after what the console printed before it.
+  public static func writeUserFile(
+    _ text: String, to path: String, console: (any ConsoleSink)? = nil
+  ) throws(Failure) {
+    func failure(_ reason: String) -> Failure { Failure(description: "cannot write \(path): \(reason)") }
+    var info = stat()
+    var consoleInfo = stat()
+    if let console, let fd = console.descriptor, stat(path, &info) == 0, fstat(fd, &consoleInfo) == 0,
+      info.st_dev == consoleInfo.st_dev, info.st_ino == consoleInfo.st_ino
+    {
+      console.write(text, droppable: false)
+      return
+    }
+    guard stat(path, &info) == 0 else {
+      guard errno == ENOENT else { throw failure(String(cString: strerror(errno))) }
+      // A dangling link: create the file it names, and keep the link.
+      if lstat(path, &info) == 0 { return try writeInPlace(text, to: path, flags: O_CREAT | O_TRUNC) }
+      return try writeAtomically(text, to: path)
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFDIR:
+      throw failure("it is a directory")
+    case S_IFREG where !path.hasPrefix("/dev/") && !path.hasPrefix("/proc/"):
+      guard let resolved = realpath(path, nil) else { throw failure(String(cString: strerror(errno))) }
+      defer { free(resolved) }
+      try writeAtomically(text, to: String(cString: resolved))
+    default:
+      // A device, a FIFO, or a descriptor's file through /dev/stdout or /proc/self/fd:
+      // appended, as `>>` would, so that what the descriptor already holds stays.
+      try writeInPlace(text, to: path, flags: O_APPEND)
+    }
+  }
+
+  private static func writeInPlace(_ text: String, to path: String, flags: Int32) throws(Failure) {
+    let fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0o644)
+    guard fd >= 0 else {
+      throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    guard FileBytes.writeAll(fd, text) else {
+      throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
     }
   }
 

@@ -37,15 +37,16 @@ public final class RunSession: Sendable {
   private let launches: LaunchFactory
   private let scheduler: Scheduler
   private let console: ConsoleReporter
+  private let output: any ConsoleSink
   private let lock: RunLock
 
   /// Creates the run directory and everything the run needs; nothing starts yet.
   public init(
-    plan: Plan, options: Options, executor: (any JobExecutor)? = nil,
-    output: @escaping @Sendable (String) -> Void
+    plan: Plan, options: Options, executor: (any JobExecutor)? = nil, output: any ConsoleSink
   ) throws(RunStore.Failure) {
     self.plan = plan
     self.options = options
+    self.output = output
     startedAt = WallClock.now
     runID = RunStore.newRunID(at: startedAt)
     store = options.stateDirectory.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: plan.manifest)
@@ -72,34 +73,60 @@ public final class RunSession: Sendable {
   /// The report's path inside the run directory.
   public var reportPath: String { runDirectory + "/report.json" }
 
-  /// Runs every selected job, then writes the report (and its copy), points `latest`
-  /// at this run, prunes old runs, and writes the JUnit XML if asked.
+  /// Runs every selected job, then writes the report, points `latest` at this run,
+  /// prunes old runs, and writes the report's copy and the JUnit XML if asked.
   ///
-  /// - Throws: if the report or the JUnit XML cannot be written; the jobs have run all the same.
+  /// When anything after the report fails, the report is written again with exit code
+  /// 70 and the reason, so that it says what the process does.
+  ///
+  /// - Throws: if any of those files cannot be written; the jobs have run all the same.
   public func run() async throws(RunStore.Failure) -> RunReport {
     let outcome = await scheduler.run()
-    let report = RunReport(
+    var report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now, launches: launches)
-    let json = report.json()
-    let text = json.rendered(pretty: true) + "\n"
+    var json = report.json()
     do throws(RunStore.Failure) {
-      try RunStore.writeAtomically(text, to: reportPath)
-      // `latest` moves only once the report is whole: a run that could not write its
-      // report leaves the previous run as the latest.
-      try store.markLatest(runID: runID)
-      store.prune(keeping: runID)
-      if let copy = options.reportCopy {
-        try RunStore.writeAtomically(text, to: copy)
-      }
+      try RunStore.writeAtomically(json.rendered(pretty: true) + "\n", to: reportPath)
     } catch {
+      // The previous run stays the latest: this one has no report to point at.
       console.summary(report, reportPath: nil)
       throw error
     }
-    console.summary(report, reportPath: reportPath)
-    if let junit = options.junit {
-      try RunStore.writeAtomically(JUnitReport.render(json, runDirectory: runDirectory), to: junit)
+    var failure: RunStore.Failure?
+    do throws(RunStore.Failure) {
+      try store.markLatest(runID: runID)
+    } catch {
+      failure = error
     }
+    store.prune(keeping: runID)
+    // The JUnit file first and the report's copy last, so that the copy carries any
+    // failure before it.
+    if let junit = options.junit {
+      do throws(RunStore.Failure) {
+        try RunStore.writeUserFile(
+          JUnitReport.render(json, runDirectory: runDirectory), to: junit, console: output)
+      } catch {
+        failure = failure ?? error
+      }
+    }
+    if let copy = options.reportCopy {
+      if let failure {
+        report.failure = failure.description
+        json = report.json()
+      }
+      do throws(RunStore.Failure) {
+        try RunStore.writeUserFile(json.rendered(pretty: true) + "\n", to: copy, console: output)
+      } catch {
+        failure = failure ?? error
+      }
+    }
+    if let failure {
+      report.failure = failure.description
+      try? RunStore.writeAtomically(report.json().rendered(pretty: true) + "\n", to: reportPath)
+    }
+    console.summary(report, reportPath: reportPath)
+    if let failure { throw failure }
     return report
   }
 

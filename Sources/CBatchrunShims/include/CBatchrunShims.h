@@ -10,4 +10,14 @@ int batchrun_set_child_subreaper(void);
 /// (ioctl is variadic too).
 int batchrun_terminal_width(int fd);
 
+/// Catches SIGINT, SIGTERM and SIGHUP with a handler that writes the signal's number
+/// to a pipe (async-signal-safe), whichever thread the signal is delivered to. Returns 0,
+/// or -1 with errno set. Jobs start with default dispositions: exec resets handled signals.
+int batchrun_catch_stop_signals(void);
+
+/// Waits for the next stop signal caught since ``batchrun_catch_stop_signals`` and returns
+/// its number. The calling thread unblocks the stop signals only while it waits, so
+/// signals blocked everywhere else are delivered to it.
+int batchrun_next_stop_signal(void);
+
 #endif

@@ -81,14 +81,15 @@ struct BatchrunProcess {
     }
   }
 
-  /// Runs `batchrun` with `arguments`; see ``run(_:_:in:environment:removingEnvironment:signals:timeout:)``.
+  /// Runs `batchrun` with `arguments`; see ``run(_:_:in:environment:removingEnvironment:signals:timeout:stdout:)``.
   static func batchrun(
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-    removingEnvironment: [String] = [], signals: [ScheduledSignal] = [], timeout: Duration = .seconds(60)
+    removingEnvironment: [String] = [], signals: [ScheduledSignal] = [], timeout: Duration = .seconds(60),
+    stdout: String? = nil
   ) async throws -> Result {
     try await run(
       try batchrunURL, arguments, in: directory, environment: environment,
-      removingEnvironment: removingEnvironment, signals: signals, timeout: timeout)
+      removingEnvironment: removingEnvironment, signals: signals, timeout: timeout, stdout: stdout)
   }
 
   /// Runs `executable` with `arguments` in `directory` (default: the current one), with
@@ -96,13 +97,16 @@ struct BatchrunProcess {
   ///
   /// Each of `signals` is sent after its delay if the process has not exited. After
   /// `timeout` its process group is sent SIGKILL and the result says `timedOut`.
+  ///
+  /// `stdout`, if given, is a path opened as the standard output instead of a capture
+  /// file (e.g. `/proc/self/fd/N` for a pipe of the test's); the result's `stdout` is then empty.
   static func run(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil,
     environment: [String: String] = [:], removingEnvironment: [String] = [],
-    signals: [ScheduledSignal] = [], timeout: Duration = .seconds(60)
+    signals: [ScheduledSignal] = [], timeout: Duration = .seconds(60), stdout: String? = nil
   ) async throws -> Result {
     let capture = try TemporaryDirectory(prefix: "batchrun-capture")
-    let stdoutPath = capture.url.appendingPathComponent("stdout").path
+    let stdoutPath = stdout ?? capture.url.appendingPathComponent("stdout").path
     let stderrPath = capture.url.appendingPathComponent("stderr").path
 
     var fullEnvironment = ProcessInfo.processInfo.environment
@@ -140,7 +144,7 @@ struct BatchrunProcess {
     let termination = status & 0x7f
     return Result(
       pid: pid, exitCode: termination == 0 ? (status >> 8) & 0xff : nil,
-      signal: termination == 0 ? nil : termination, stdout: Self.read(stdoutPath),
+      signal: termination == 0 ? nil : termination, stdout: stdout == nil ? Self.read(stdoutPath) : "",
       stderr: Self.read(stderrPath), timedOut: timedOut, elapsed: elapsed)
   }
 

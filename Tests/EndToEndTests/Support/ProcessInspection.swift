@@ -204,3 +204,12 @@ actor AsyncSemaphore {
     }
   }
 }
+
+/// Runs blocking work (reading a FIFO or a pipe) on a thread of its own, so that it never
+/// holds one of the concurrency pool's few threads, which the process helpers need to
+/// notice exits on time.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+  await withCheckedContinuation { continuation in
+    Thread { continuation.resume(returning: body()) }.start()
+  }
+}
