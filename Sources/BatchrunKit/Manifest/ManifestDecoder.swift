@@ -277,7 +277,7 @@ struct ManifestDecoder {
   /// A mapping's entries with `<<` merge keys expanded; reports duplicate keys when
   /// `duplicate` names them ("key", "job id"), and returns `nil` for a non-mapping.
   mutating func entries(of node: YAMLNode, what: String, duplicate: String?) -> [Entry]? {
-    guard case .mapping(let pairs, _) = node else {
+    guard case .mapping(let pairs, _, _) = node else {
       if !node.isNull || duplicate != nil {
         error(node.position, "\(what) must be a mapping, not \(node.kindDescription)")
       }
@@ -294,7 +294,7 @@ struct ManifestDecoder {
         }
         continue
       }
-      if key.text == "<<", key.isPlain {
+      if key.text == "<<", key.isPlain, key.tag == nil {
         merged += mergeEntries(pair.value)
         continue
       }
@@ -324,7 +324,7 @@ struct ManifestDecoder {
     let sources: [YAMLNode]
     switch value {
     case .mapping: sources = [value]
-    case .sequence(let items, _): sources = items
+    case .sequence(let items, _, _): sources = items
     default:
       error(
         value.position, "a merge key '<<' takes a mapping or a list of mappings, not \(value.kindDescription)"
@@ -361,17 +361,25 @@ struct ManifestDecoder {
     return scalar.text
   }
 
+  /// An integer, or a tagged `!!int`; one beyond `Int`'s range is saturated (see ``YAMLNode/Value``).
   mutating func integer(_ node: YAMLNode, _ what: String) -> Int? {
-    if case .scalar(let scalar) = node, scalar.isPlain, let value = Int(scalar.text) {
+    guard case .scalar(let scalar) = node else {
+      error(node.position, "\(what) must be a whole number, not \(node.kindDescription)")
+      return nil
+    }
+    if case .integer(let value)? = scalar.value {
       return value
     }
-    let found = node.kindDescription == "a number" ? node.scalarText.map { "'\($0)'" } : nil
-    error(node.position, "\(what) must be a whole number, not \(found ?? node.kindDescription)")
+    // A fraction is shown as written, with its tag: '1.5', '!!float 2'.
+    let found =
+      node.kindDescription == "a number"
+      ? "'\(scalar.tag.map { "\($0.written) " } ?? "")\(scalar.text)'" : node.kindDescription
+    error(node.position, "\(what) must be a whole number, not \(found)")
     return nil
   }
 
   mutating func boolean(_ node: YAMLNode, _ what: String) -> Bool? {
-    if case .scalar(let scalar) = node, scalar.isPlain, let value = Bool(yaml: scalar.text) {
+    if case .scalar(let scalar) = node, case .boolean(let value)? = scalar.value {
       return value
     }
     var message = "\(what) must be true or false, not \(node.kindDescription)"
@@ -402,7 +410,7 @@ struct ManifestDecoder {
     switch node {
     case .scalar where node.isNull: return []
     case .scalar: if allowScalar { return [node] }
-    case .sequence(let items, _):
+    case .sequence(let items, _, _):
       return items.filter {
         guard case .scalar = $0, !$0.isNull else {
           error($0.position, "items of \(what) must be strings, not \($0.kindDescription)")

@@ -3,12 +3,20 @@ import CYaml
 /// Builds a ``YAMLNode`` tree from libyaml's event stream (the libyaml that Yams ships).
 ///
 /// Anchors and aliases are resolved here; merge keys (`<<`) are left in the tree for
-/// the manifest decoder, which knows which mappings may use them.
+/// the manifest decoder, which knows which mappings may use them. Explicit tags are kept
+/// on the nodes and checked against YAML 1.2's core schema.
 struct YAMLComposer {
-  /// A syntax error reported by libyaml.
-  struct SyntaxError: Error {
+  /// A problem in the YAML itself, and where it starts.
+  struct Problem: Error {
     var message: String
     var position: YAMLNode.Position
+  }
+
+  /// A composed document: its root, and every tag that is not a core one or does not fit
+  /// its node (the tree is still whole, so the manifest can be checked as well).
+  struct Document {
+    var root: YAMLNode?
+    var tagProblems: [Problem]
   }
 
   /// Most nodes an input may expand to through aliases, against "billion laughs" input.
@@ -29,12 +37,15 @@ struct YAMLComposer {
     return YAMLNode.Position(line: line, column: column)
   }
 
-  /// Composes the single document in `bytes`; `nil` for an empty stream.
-  static func compose(_ bytes: [UInt8]) throws(SyntaxError) -> YAMLNode? {
+  /// Composes the single document in `bytes` (no root for an empty stream).
+  ///
+  /// - Throws: the first syntax error; the document is then not composed.
+  static func compose(_ bytes: [UInt8]) throws(Problem) -> Document {
     var composer = Parser()
-    return try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> YAMLNode? in
+    let root = try bytes.withUnsafeBufferPointer { (buffer) throws(Problem) -> YAMLNode? in
       try composer.run(buffer)
     }
+    return Document(root: root, tagProblems: composer.tagProblems)
   }
 
   private struct Parser {
@@ -42,8 +53,9 @@ struct YAMLComposer {
     var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     var aliasBudget = YAMLComposer.maximumAliasExpansion
     var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var tagProblems: [Problem] = []
 
-    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> YAMLNode? {
+    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) throws(Problem) -> YAMLNode? {
       input = buffer
       yaml_parser_initialize(&parser)
       defer { yaml_parser_delete(&parser) }
@@ -64,14 +76,14 @@ struct YAMLComposer {
       event = try next()
       defer { yaml_event_delete(&event) }
       if event.type != YAML_STREAM_END_EVENT {
-        throw SyntaxError(
+        throw Problem(
           message: "expected a single document, found another",
           position: Self.position(event.start_mark))
       }
       return root
     }
 
-    mutating func next() throws(SyntaxError) -> yaml_event_t {
+    mutating func next() throws(Problem) -> yaml_event_t {
       var event = yaml_event_t()
       guard yaml_parser_parse(&parser, &event) == 1 else {
         throw error()
@@ -79,16 +91,16 @@ struct YAMLComposer {
       return event
     }
 
-    func error() -> SyntaxError {
+    func error() -> Problem {
       var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
       if let context = parser.context {
         message += " \(String(cString: context))"
       }
       guard parser.error == YAML_READER_ERROR else {
-        return SyntaxError(message: message, position: Self.position(parser.problem_mark))
+        return Problem(message: message, position: Self.position(parser.problem_mark))
       }
       // Reader errors (control characters, NUL) carry a byte offset, not a mark.
-      return SyntaxError(
+      return Problem(
         message: message, position: YAMLComposer.position(ofByte: parser.problem_offset, in: input))
     }
 
@@ -101,7 +113,7 @@ struct YAMLComposer {
     }
 
     /// Composes the node that starts with `event` (consumed); returns it and its size in nodes.
-    mutating func node(from first: yaml_event_t) throws(SyntaxError) -> (YAMLNode, Int) {
+    mutating func node(from first: yaml_event_t) throws(Problem) -> (YAMLNode, Int) {
       var event = first
       defer { yaml_event_delete(&event) }
       let position = Self.position(event.start_mark)
@@ -109,11 +121,11 @@ struct YAMLComposer {
       case YAML_ALIAS_EVENT:
         let name = Self.string(event.data.alias.anchor) ?? ""
         guard let (node, size) = anchors[name] else {
-          throw SyntaxError(message: "unknown alias '*\(name)'", position: position)
+          throw Problem(message: "unknown alias '*\(name)'", position: position)
         }
         aliasBudget -= size
         guard aliasBudget >= 0 else {
-          throw SyntaxError(message: "aliases expand to too many nodes", position: position)
+          throw Problem(message: "aliases expand to too many nodes", position: position)
         }
         return (node, size)
       case YAML_SCALAR_EVENT:
@@ -123,11 +135,13 @@ struct YAMLComposer {
         let node = YAMLNode.scalar(
           .init(
             text: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
-            tag: Self.string(scalar.tag), position: position))
+            tag: Self.string(scalar.tag).map(YAMLTag.init), position: position))
+        check(node)
         register(Self.string(scalar.anchor), node, size: 1)
         return (node, 1)
       case YAML_SEQUENCE_START_EVENT:
         let anchor = Self.string(event.data.sequence_start.anchor)
+        let tag = Self.string(event.data.sequence_start.tag).map(YAMLTag.init)
         var items: [YAMLNode] = []
         var size = 1
         while true {
@@ -141,11 +155,13 @@ struct YAMLComposer {
           items.append(item)
           size += itemSize
         }
-        let node = YAMLNode.sequence(items, position)
+        let node = YAMLNode.sequence(items, position, tag: tag)
+        check(node)
         register(anchor, node, size: size)
         return (node, size)
       case YAML_MAPPING_START_EVENT:
         let anchor = Self.string(event.data.mapping_start.anchor)
+        let tag = Self.string(event.data.mapping_start.tag).map(YAMLTag.init)
         var pairs: [YAMLNode.Pair] = []
         var size = 1
         while true {
@@ -160,11 +176,44 @@ struct YAMLComposer {
           pairs.append(.init(key: key, value: value))
           size += keySize + valueSize
         }
-        let node = YAMLNode.mapping(pairs, position)
+        let node = YAMLNode.mapping(pairs, position, tag: tag)
+        check(node)
         register(anchor, node, size: size)
         return (node, size)
       default:
-        throw SyntaxError(message: "unexpected YAML event", position: position)
+        throw Problem(message: "unexpected YAML event", position: position)
+      }
+    }
+
+    /// Records a problem if `node`'s tag is not a core one, or does not fit the node.
+    mutating func check(_ node: YAMLNode) {
+      guard let tag = node.tag else { return }
+      guard let kind = tag.kind else {
+        if case .unsupported = tag {
+          tagProblems.append(
+            Problem(
+              message: "unsupported tag \(tag.written): only the YAML 1.2 core schema's tags are supported"
+                + " (\(YAMLTag.coreTags)); remove it",
+              position: node.position))
+        }
+        return
+      }
+      let fits: Bool
+      let what: String
+      switch node {
+      case .scalar(let scalar):
+        fits = scalar.value != nil
+        what = MessageText.quoted(scalar.text)
+      case .sequence:
+        fits = tag == .sequence
+        what = "a list"
+      case .mapping:
+        fits = tag == .mapping
+        what = "a mapping"
+      }
+      if !fits {
+        tagProblems.append(
+          Problem(message: "\(what) is tagged \(tag.written) but is not \(kind)", position: node.position))
       }
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// Manifests at the edges of what batchrun reads, through the built binary: YAML tags.
+@Suite("Manifests at the edges")
+struct ManifestEdgeTests {
+  /// The command lines before the manifest's path, as in ``ManifestErrorTests``.
+  static let commands = ManifestErrorTests.commands
+
+  /// Writes `manifest` as `m.yaml` in a fresh directory and runs `command + [m.yaml] + extra`.
+  func run(_ command: [String], _ manifest: String, _ extra: [String] = []) async throws -> (
+    BatchrunProcess.Result, TemporaryDirectory
+  ) {
+    let directory = try TemporaryDirectory(prefix: "batchrun-edge")
+    try directory.write("m.yaml", manifest)
+    let result = try await BatchrunProcess.batchrun(command + ["m.yaml"] + extra, in: directory.url)
+    return (result, directory)
+  }
+
+  /// Checks that `manifest` is refused with exactly `diagnostics` by every command, and that
+  /// nothing is written.
+  func expectRefused(_ manifest: String, _ diagnostics: [String]) async throws {
+    for command in Self.commands {
+      let (result, directory) = try await run(command, manifest)
+      #expect(result.exitCode == 65, "\(command): \(result)")
+      #expect(result.stdout == "")
+      #expect(result.stderrLines == diagnostics.map { "m.yaml:\($0)" }, "\(command)")
+      #expect(try directory.contents() == ["m.yaml"])
+    }
+  }
+
+  // MARK: - Tags
+
+  @Test("A !!int \"2\" is two retries: the job runs three times")
+  func intTagIsHonoured() async throws {
+    let (result, directory) = try await run(
+      ["run"], "jobs:\n  flaky:\n    run: 'false'\n    retries: !!int \"2\"\n")
+    #expect(result.exitCode == 1, "\(result)")
+    let files = try await RunFiles(latestIn: directory.url.appendingPathComponent(".batchrun"))
+    #expect(try files.attempts("flaky").map { $0["attempt"] as? Int } == [1, 2, 3])
+  }
+
+  @Test("!!str 5 is refused as \"5\" is; !!binary is refused, not run as its base64 text")
+  func otherTagsAreRefused() async throws {
+    try await expectRefused(
+      "jobs:\n  a:\n    run: echo\n    retries: !!str 5\n",
+      ["4:14: error: 'retries' in job 'a' must be a whole number, not a string"])
+    try await expectRefused(
+      "jobs:\n  a:\n    run: !!binary aGVsbG8=\n",
+      [
+        "3:10: error: unsupported tag !!binary: only the YAML 1.2 core schema's tags are supported"
+          + " (!!str, !!int, !!float, !!bool, !!null, !!seq, !!map); remove it"
+      ])
+  }
+}
