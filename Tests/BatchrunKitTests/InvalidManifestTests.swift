@@ -72,6 +72,8 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture("version-string.yaml", at(1, 10, "'version' must be a whole number, not a string")),
   InvalidFixture("concurrency-zero.yaml", at(1, 14, "'concurrency' must be at least 1, got 0")),
   InvalidFixture(
+    "concurrency-too-large.yaml", at(1, 14, "'concurrency' is too large: 100001 (at most 100000)")),
+  InvalidFixture(
     "concurrency-not-number.yaml", at(1, 14, "'concurrency' must be a whole number, not a list")),
   InvalidFixture("shell-string.yaml", at(1, 8, "'shell' must be a list, not a string")),
   InvalidFixture("shell-empty.yaml", at(1, 8, "'shell' is empty")),
@@ -107,6 +109,12 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture(
     "retries-fraction.yaml", at(4, 14, "'retries' in job 'fetch' must be a whole number, not '1.5'")),
   InvalidFixture("negative-retries.yaml", at(4, 14, "'retries' in job 'build' must be 0 or more, got -1")),
+  InvalidFixture(
+    "retries-too-large.yaml",
+    at(4, 14, "'retries' in job 'build' is too large: 9223372036854775807 (at most 1000)")),
+  InvalidFixture(
+    "retries-beyond-int.yaml",
+    at(2, 12, "'retries' in 'defaults' is too large: 99999999999999999999999 (at most 1000)")),
   InvalidFixture(
     "allow-failure-yes.yaml",
     at(4, 20, "'allow-failure' in job 'lint' must be true or false, not a string (write true)")),

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Manifests at the edges of what batchrun reads, through the built binary: YAML tags.
+/// Manifests at the edges of what batchrun reads, through the built binary: numbers out of
+/// range, YAML tags.
 @Suite("Manifests at the edges")
 struct ManifestEdgeTests {
   /// The command lines before the manifest's path, as in ``ManifestErrorTests``.
@@ -27,6 +28,18 @@ struct ManifestEdgeTests {
       #expect(result.stderrLines == diagnostics.map { "m.yaml:\($0)" }, "\(command)")
       #expect(try directory.contents() == ["m.yaml"])
     }
+  }
+
+  // MARK: - Numbers
+
+  @Test("retries: Int.max, or beyond Int, is refused by every command (it crashed run, exit 132)")
+  func hugeRetriesAreRefused() async throws {
+    try await expectRefused(
+      "jobs:\n  a:\n    run: 'true'\n    retries: 9223372036854775807\n",
+      ["4:14: error: 'retries' in job 'a' is too large: 9223372036854775807 (at most 1000)"])
+    try await expectRefused(
+      "concurrency: 99999999999999999999999\njobs:\n  a:\n    run: 'true'\n",
+      ["1:14: error: 'concurrency' is too large: 99999999999999999999999 (at most 100000)"])
   }
 
   // MARK: - Tags

@@ -65,18 +65,14 @@ struct ManifestDecoder {
     for entry in topLevel {
       switch entry.key {
       case "version":
-        if let version = integer(entry.value, "'version'"), version != 1 {
-          error(entry.value.position, "unknown version \(version) (only version 1 is supported)")
+        if let version = integer(entry.value, "'version'"), !ManifestLimits.version.contains(version) {
+          error(
+            entry.value.position,
+            "unknown version \(entry.value.scalarText ?? "") (only version 1 is supported)")
         }
       case "name": document.name = string(entry.value, "'name'", allowEmpty: false)
       case "concurrency":
-        if let value = integer(entry.value, "'concurrency'") {
-          if value < 1 {
-            error(entry.value.position, "'concurrency' must be at least 1, got \(value)")
-          } else {
-            document.concurrency = value
-          }
-        }
+        document.concurrency = integer(entry.value, "'concurrency'", in: ManifestLimits.concurrency)
       case "shell":
         if let shell = stringList(entry.value, "'shell'", allowScalar: false) {
           if shell.isEmpty {
@@ -240,14 +236,7 @@ struct ManifestDecoder {
       case "cwd": settings.cwd = string(entry.value, what, allowEmpty: false)
       case "timeout": settings.timeout = duration(entry.value, what)
       case "retry-delay": settings.retryDelay = duration(entry.value, what)
-      case "retries":
-        if let retries = integer(entry.value, what) {
-          if retries < 0 {
-            error(entry.value.position, "\(what) must be 0 or more, got \(retries)")
-          } else {
-            settings.retries = retries
-          }
-        }
+      case "retries": settings.retries = integer(entry.value, what, in: ManifestLimits.retries)
       case "allow-failure": settings.allowFailure = boolean(entry.value, what)
       case "when":
         guard let text = string(entry.value, what, allowEmpty: false) else { break }
@@ -375,6 +364,22 @@ struct ManifestDecoder {
       node.kindDescription == "a number"
       ? "'\(scalar.tag.map { "\($0.written) " } ?? "")\(scalar.text)'" : node.kindDescription
     error(node.position, "\(what) must be a whole number, not \(found)")
+    return nil
+  }
+
+  /// An integer within `range`: above it is "too large", below it "must be at least".
+  /// Messages show the number as written, however large.
+  mutating func integer(_ node: YAMLNode, _ what: String, in range: ClosedRange<Int>) -> Int? {
+    guard let value = integer(node, what) else { return nil }
+    let written = node.scalarText ?? "\(value)"
+    if value > range.upperBound {
+      error(node.position, "\(what) is too large: \(written) (at most \(range.upperBound))")
+    } else if value < range.lowerBound {
+      let least = range.lowerBound == 0 ? "0 or more" : "at least \(range.lowerBound)"
+      error(node.position, "\(what) must be \(least), got \(written)")
+    } else {
+      return value
+    }
     return nil
   }
 
