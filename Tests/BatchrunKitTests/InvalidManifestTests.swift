@@ -133,6 +133,11 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture(
     "bad-duration-unit-order.yaml", at(4, 18, "invalid duration '30s1m' for 'retry-delay' in job 'build'")),
   InvalidFixture("negative-duration.yaml", at(4, 14, "invalid duration '-5s' for 'timeout' in job 'build'")),
+  InvalidFixture(
+    "timeout-too-large.yaml", at(4, 14, "'timeout' in job 'build' is too large: 9000h (at most 8760h)")),
+  InvalidFixture(
+    "retry-delay-too-large.yaml",
+    at(5, 18, "'retry-delay' in job 'build' is too large: 40000000 (at most 8760h)")),
   InvalidFixture("duration-list.yaml", at(4, 14, "'timeout' in job 'build' must be a duration, not a list")),
   InvalidFixture(
     "bad-when.yaml",

@@ -44,6 +44,33 @@ struct ManifestLimitsTests {
   }
 
   @Test(
+    "A duration longer than 8760h is too large, in any form and wherever it is set",
+    arguments: [
+      ("timeout: 8761h", "'timeout' in job 'a' is too large: 8761h (at most 8760h)"),
+      ("timeout: 31536001", "'timeout' in job 'a' is too large: 31536001 (at most 8760h)"),
+      ("timeout: 1e400", "'timeout' in job 'a' is too large: 1e400 (at most 8760h)"),
+      (
+        "retry-delay: 99999999999999999999999s",
+        "'retry-delay' in job 'a' is too large: 99999999999999999999999s (at most 8760h)"
+      ),
+      ("timeout: 5m 30s", "invalid duration '5m 30s' for 'timeout' in job 'a'"),
+    ])
+  func durationTooLarge(_ line: String, _ message: String) throws {
+    let found = try #require(diagnostics(loading: Array("jobs:\n  a:\n    run: x\n    \(line)\n".utf8)))
+    let column = line.distance(from: line.startIndex, to: line.firstIndex(of: ":")!) + 7
+    #expect(found.count == 1)
+    #expect(found.first?.location?.lineColumn == "4:\(column)")
+    #expect(found.first?.message.hasPrefix(message) == true, "\(found)")
+  }
+
+  @Test("The longest duration loads, in defaults too")
+  func longestDuration() throws {
+    let manifest = try load("defaults: {timeout: 8760h, retry-delay: 31536000}\njobs: {a: {run: x}}")
+    #expect(try manifest.job("a").timeout == DurationText.maximum)
+    #expect(try manifest.job("a").retryDelay == DurationText.maximum)
+  }
+
+  @Test(
     "Top-level numbers out of range",
     arguments: [
       ("concurrency: 100001", "'concurrency' is too large: 100001 (at most 100000)"),

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Manifests at the edges of what batchrun reads, through the built binary: numbers out of
-/// range, YAML tags.
+/// Manifests at the edges of what batchrun reads, through the built binary: numbers and
+/// durations out of range, YAML tags.
 @Suite("Manifests at the edges")
 struct ManifestEdgeTests {
   /// The command lines before the manifest's path, as in ``ManifestErrorTests``.
@@ -40,6 +40,21 @@ struct ManifestEdgeTests {
     try await expectRefused(
       "concurrency: 99999999999999999999999\njobs:\n  a:\n    run: 'true'\n",
       ["1:14: error: 'concurrency' is too large: 99999999999999999999999 (at most 100000)"])
+  }
+
+  @Test("A duration past 8760h is too large, in a manifest and on the command line")
+  func hugeDurationsAreRefused() async throws {
+    try await expectRefused(
+      "jobs:\n  a:\n    run: 'true'\n    timeout: 9000h\n",
+      ["4:14: error: 'timeout' in job 'a' is too large: 9000h (at most 8760h)"])
+    for option in ["--timeout", "--kill-grace"] {
+      let (result, directory) = try await run(["run"], Manifests.single, [option, "9000h"])
+      #expect(result.exitCode == 64, "\(option): \(result)")
+      #expect(result.stderr.contains("'9000h'") && result.stderr.contains(option), "\(result)")
+      #expect(try directory.contents() == ["m.yaml"])
+      let (longest, _) = try await run(["run"], Manifests.single, [option, "8760h"])
+      #expect(longest.exitCode == 0, "\(option) 8760h: \(longest)")
+    }
   }
 
   // MARK: - Tags

@@ -400,14 +400,18 @@ struct ManifestDecoder {
       error(node.position, "\(what) must be a duration, not \(node.kindDescription)")
       return nil
     }
-    guard let duration = DurationText.parse(scalar.text) else {
+    switch Result(catching: { () throws(DurationText.Problem) in try DurationText.value(of: scalar.text) }) {
+    case .success(let duration):
+      return duration
+    case .failure(.tooLarge):
+      error(node.position, "\(what) is too large: \(scalar.text) (at most \(DurationText.maximumText))")
+    case .failure(.invalid):
       error(
         node.position,
         "invalid duration '\(scalar.text)' for \(what); write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
       )
-      return nil
     }
-    return duration
+    return nil
   }
 
   /// The scalar nodes of a list of strings (or of one string, when `allowScalar`).
