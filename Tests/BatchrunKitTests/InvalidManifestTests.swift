@@ -156,6 +156,12 @@ let invalidFixtures: [InvalidFixture] = [
     at(2, 3, "invalid job id 'build step': use letters, digits, '_', '.' and '-'")),
   InvalidFixture("bad-id-leading-dot.yaml", at(2, 3, "invalid job id '.hidden'")),
   InvalidFixture("id-too-long.yaml", at(2, 3, "is longer than 128 characters")),
+  InvalidFixture(
+    "id-attempt-suffix.yaml",
+    at(
+      5, 3,
+      "job id 'build.attempt-2' ends in '.attempt-2', which is reserved for retry logs"
+        + " (logs/<job>.attempt-<n>.log); rename it, e.g. 'build-attempt-2'")),
   InvalidFixture("duplicate-job-id.yaml", at(6, 3, "duplicate job id 'build' (first defined at 2:3)")),
   // The dependency graph
   InvalidFixture(
@@ -290,6 +296,30 @@ struct InvalidManifestTests {
     #expect(found.count == 1)
     #expect(found.first?.message == "'retries' in job 'a' must be a whole number, \(phrase)")
     #expect(found.first?.location?.lineColumn == "4:14")
+  }
+
+  @Test(
+    "An id ending in .attempt-<digits> is reserved for retry logs, with a rename to suggest",
+    arguments: [
+      ("a.attempt-1", ".attempt-1", "a-attempt-1"), ("a.attempt-007", ".attempt-007", "a-attempt-007"),
+      ("x.attempt-2.attempt-3", ".attempt-3", "x.attempt-2-attempt-3"),
+      ("_.attempt-99999999999999999999", ".attempt-99999999999999999999", "_-attempt-99999999999999999999"),
+    ])
+  func reservedIdentifier(_ id: String, _ suffix: String, _ rename: String) throws {
+    let text = "jobs:\n  \(id):\n    run: x\n  after:\n    run: y\n    needs: \(id)\n"
+    let found = try #require(diagnostics(loading: Array(text.utf8)))
+    #expect(
+      found.map(\.description) == [
+        "test.yaml:2:3: error: job id '\(id)' ends in '\(suffix)', which is reserved for retry logs"
+          + " (logs/<job>.attempt-<n>.log); rename it, e.g. '\(rename)'"
+      ], "one diagnostic: the job still counts, so the need on it is known")
+    #expect(JobIdentifier.reservedSuffix(of: rename) == nil)
+    #expect(JobIdentifier.isValid(rename))
+  }
+
+  @Test("An invalid id's suggestion is never a reserved one")
+  func suggestionIsNotReserved() throws {
+    #expect(JobIdentifier.suggestion(for: "my job.attempt-2") == "my-job-attempt-2")
   }
 
   @Test("A job with a problem is still a job: needs on it are not reported as unknown")

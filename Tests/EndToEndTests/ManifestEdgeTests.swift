@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Manifests at the edges of what batchrun reads, through the built binary: numbers and
-/// durations out of range, YAML tags.
+/// durations out of range, reserved ids, YAML tags.
 @Suite("Manifests at the edges")
 struct ManifestEdgeTests {
   /// The command lines before the manifest's path, as in ``ManifestErrorTests``.
@@ -55,6 +55,18 @@ struct ManifestEdgeTests {
       let (longest, _) = try await run(["run"], Manifests.single, [option, "8760h"])
       #expect(longest.exitCode == 0, "\(option) 8760h: \(longest)")
     }
+  }
+
+  // MARK: - Ids
+
+  @Test("A job id ending in .attempt-2 is refused: it would write job a's second log")
+  func reservedIdIsRefused() async throws {
+    try await expectRefused(
+      "jobs:\n  a:\n    run: 'false'\n    retries: 1\n  a.attempt-2:\n    run: echo other\n",
+      [
+        "5:3: error: job id 'a.attempt-2' ends in '.attempt-2', which is reserved for retry logs"
+          + " (logs/<job>.attempt-<n>.log); rename it, e.g. 'a-attempt-2'"
+      ])
   }
 
   // MARK: - Tags

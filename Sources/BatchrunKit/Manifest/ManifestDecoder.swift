@@ -133,6 +133,11 @@ struct ManifestDecoder {
         entry.keyPosition,
         "invalid job id '\(id)': use letters, digits, '_', '.' and '-', starting with a letter,"
           + " digit or '_'\(JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? "")")
+    } else if let suffix = JobIdentifier.reservedSuffix(of: id) {
+      error(
+        entry.keyPosition,
+        "job id '\(id)' ends in '\(suffix)', which is reserved for retry logs"
+          + " (logs/<job>.attempt-<n>.log); rename it, e.g. '\(JobIdentifier.unreserved(id))'")
     }
   }
 
