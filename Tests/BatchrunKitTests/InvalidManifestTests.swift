@@ -101,6 +101,12 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture("both-run-and-argv.yaml", at(4, 5, "job 'build' has both 'run' and 'argv'; keep one")),
   InvalidFixture("run-list.yaml", at(3, 10, "'run' in job 'build' must be a string, not a list")),
   InvalidFixture("run-empty.yaml", at(3, 10, "'run' in job 'build' is empty")),
+  InvalidFixture(
+    "run-nul.yaml",
+    at(
+      3, 10,
+      "'run' in job 'build' contains a NUL character (\\0), which would cut it short when passed to the"
+        + " system; remove it")),
   InvalidFixture("argv-string.yaml", at(3, 11, "'argv' in job 'lint' must be a list, not a string")),
   InvalidFixture("argv-empty.yaml", at(3, 11, "'argv' in job 'lint' is empty")),
   // Wrong types
@@ -320,6 +326,36 @@ struct InvalidManifestTests {
   @Test("An invalid id's suggestion is never a reserved one")
   func suggestionIsNotReserved() throws {
     #expect(JobIdentifier.suggestion(for: "my job.attempt-2") == "my-job-attempt-2")
+  }
+
+  @Test(
+    "A NUL character in what reaches the system is a diagnostic at the value",
+    arguments: [
+      ("jobs: {a: {run: \"before\\0after\"}}", "1:17", "'run' in job 'a'"),
+      ("jobs: {a: {argv: [echo, \"a\\0b\"]}}", "1:25", "an item of 'argv' in job 'a'"),
+      ("shell: [/bin/sh, \"-c\\0\"]\njobs: {a: {run: x}}", "1:18", "an item of 'shell'"),
+      ("jobs: {a: {run: x, cwd: \"src\\0\"}}", "1:25", "'cwd' in job 'a'"),
+      ("defaults: {cwd: \"\\0\"}\njobs: {a: {run: x}}", "1:17", "'cwd' in 'defaults'"),
+      ("env: {\"A\\0B\": x}\njobs: {a: {run: x}}", "1:7", "the variable name 'A\\0B' in 'env'"),
+      ("jobs: {a: {run: x, env: {A: \"x\\0y\"}}}", "1:29", "the value of 'A' in 'env' in job 'a'"),
+      (
+        "defaults: {env: {A: \"\\0\"}}\njobs: {a: {run: x}}", "1:21",
+        "the value of 'A' in 'env' in 'defaults'"
+      ),
+    ])
+  func nulCharacter(_ text: String, _ position: String, _ what: String) throws {
+    let found = try #require(diagnostics(loading: Array(text.utf8)))
+    #expect(
+      found.map(\.description) == [
+        "test.yaml:\(position): error: \(what) contains a NUL character (\\0), which would cut it short"
+          + " when passed to the system; remove it"
+      ])
+  }
+
+  @Test("A NUL in an invalid id is shown escaped, not written to the terminal")
+  func nulInIdentifier() throws {
+    let found = try #require(diagnostics(loading: Array("jobs: {\"a\\0b\": {run: x}}".utf8)))
+    #expect(found.map(\.message).first?.hasPrefix("invalid job id 'a\\0b': use letters") == true, "\(found)")
   }
 
   @Test("A job with a problem is still a job: needs on it are not reported as unknown")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Manifests at the edges of what batchrun reads, through the built binary: numbers and
-/// durations out of range, reserved ids, YAML tags.
+/// durations out of range, reserved ids, NUL characters, YAML tags.
 @Suite("Manifests at the edges")
 struct ManifestEdgeTests {
   /// The command lines before the manifest's path, as in ``ManifestErrorTests``.
@@ -18,14 +18,15 @@ struct ManifestEdgeTests {
     return (result, directory)
   }
 
-  /// Checks that `manifest` is refused with exactly `diagnostics` by every command, and that
-  /// nothing is written.
+  /// Checks that `manifest` is refused with exactly `diagnostics` (and their count, if more
+  /// than one) by every command, and that nothing is written.
   func expectRefused(_ manifest: String, _ diagnostics: [String]) async throws {
     for command in Self.commands {
       let (result, directory) = try await run(command, manifest)
       #expect(result.exitCode == 65, "\(command): \(result)")
       #expect(result.stdout == "")
-      #expect(result.stderrLines == diagnostics.map { "m.yaml:\($0)" }, "\(command)")
+      let count = diagnostics.count > 1 ? ["\(diagnostics.count) errors"] : []
+      #expect(result.stderrLines == diagnostics.map { "m.yaml:\($0)" } + count, "\(command)")
       #expect(try directory.contents() == ["m.yaml"])
     }
   }
@@ -66,6 +67,20 @@ struct ManifestEdgeTests {
       [
         "5:3: error: job id 'a.attempt-2' ends in '.attempt-2', which is reserved for retry logs"
           + " (logs/<job>.attempt-<n>.log); rename it, e.g. 'a-attempt-2'"
+      ])
+  }
+
+  // MARK: - NUL
+
+  @Test("run: \"before\\0after\" is refused, not run as 'before'")
+  func nulIsRefused() async throws {
+    try await expectRefused(
+      "jobs:\n  a:\n    run: \"echo before\\0after\"\n    env: {X: \"1\\0\"}\n",
+      [
+        "3:10: error: 'run' in job 'a' contains a NUL character (\\0), which would cut it short when passed"
+          + " to the system; remove it",
+        "4:14: error: the value of 'X' in 'env' in job 'a' contains a NUL character (\\0), which would cut it"
+          + " short when passed to the system; remove it",
       ])
   }
 

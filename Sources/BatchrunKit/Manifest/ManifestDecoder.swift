@@ -131,7 +131,7 @@ struct ManifestDecoder {
     } else if !JobIdentifier.isValid(id) {
       error(
         entry.keyPosition,
-        "invalid job id '\(id)': use letters, digits, '_', '.' and '-', starting with a letter,"
+        "invalid job id \(MessageText.quoted(id, limit: JobIdentifier.maximumLength)): use letters, digits, '_', '.' and '-', starting with a letter,"
           + " digit or '_'\(JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? "")")
     } else if let suffix = JobIdentifier.reservedSuffix(of: id) {
       error(
@@ -169,7 +169,8 @@ struct ManifestDecoder {
       case "run", "argv":
         let value: Job.Command?
         if item.key == "run" {
-          value = string(item.value, "'run' \(context)", allowEmpty: false).map(Job.Command.shell)
+          value = string(item.value, "'run' \(context)", allowEmpty: false)
+            .flatMap { withoutNUL($0, at: item.value.position, "'run' \(context)") }.map(Job.Command.shell)
         } else {
           value = stringList(item.value, "'argv' \(context)", allowScalar: false).flatMap {
             if $0.isEmpty {
@@ -238,7 +239,10 @@ struct ManifestDecoder {
         }
       case "description": settings.description = string(entry.value, what, allowEmpty: true)
       case "env": settings.environment = environment(entry.value, what)
-      case "cwd": settings.cwd = string(entry.value, what, allowEmpty: false)
+      case "cwd":
+        settings.cwd = string(entry.value, what, allowEmpty: false).flatMap {
+          withoutNUL($0, at: entry.value.position, what)
+        }
       case "timeout": settings.timeout = duration(entry.value, what)
       case "retry-delay": settings.retryDelay = duration(entry.value, what)
       case "retries": settings.retries = integer(entry.value, what, in: ManifestLimits.retries)
@@ -442,24 +446,45 @@ struct ManifestDecoder {
 
   mutating func stringList(_ node: YAMLNode, _ what: String, allowScalar: Bool) -> [String]? {
     let before = diagnostics.count
-    let items = stringNodes(node, what, allowScalar: allowScalar).compactMap(\.scalarText)
+    let items = stringNodes(node, what, allowScalar: allowScalar).compactMap {
+      withoutNUL($0.scalarText ?? "", at: $0.position, "an item of \(what)")
+    }
     return diagnostics.count == before ? items : nil
+  }
+
+  /// `text`, unless it holds a NUL character, which is then reported at `position`: the
+  /// system ends an argument, a path or an environment entry at the first NUL, so
+  /// `run: "before\0after"` would run `before` while the report says otherwise.
+  mutating func withoutNUL(_ text: String, at position: YAMLNode.Position, _ what: String) -> String? {
+    guard text.utf8.contains(0) else { return text }
+    error(
+      position,
+      "\(what) contains a NUL character (\\0), which would cut it short when passed to the system;"
+        + " remove it")
+    return nil
   }
 
   mutating func environment(_ node: YAMLNode, _ what: String) -> [EnvironmentVariable] {
     var result: [EnvironmentVariable] = []
     for entry in entries(of: node, what: what, duplicate: "key") ?? [] {
-      if entry.key.isEmpty || entry.key.contains("=") || entry.key.contains("\0") {
-        error(entry.keyPosition, "invalid environment variable name '\(entry.key)' in \(what)")
+      let name = MessageText.quoted(entry.key, limit: .max)
+      guard withoutNUL(entry.key, at: entry.keyPosition, "the variable name \(name) in \(what)") != nil else {
+        continue
+      }
+      if entry.key.isEmpty || entry.key.contains("=") {
+        error(entry.keyPosition, "invalid environment variable name \(name) in \(what)")
         continue
       }
       guard case .scalar(let scalar) = entry.value else {
         error(
           entry.value.position,
-          "the value of '\(entry.key)' in \(what) must be a scalar, not \(entry.value.kindDescription)")
+          "the value of \(name) in \(what) must be a scalar, not \(entry.value.kindDescription)")
         continue
       }
-      result.append(EnvironmentVariable(entry.key, entry.value.isNull ? "" : scalar.text))
+      let value = entry.value.isNull ? "" : scalar.text
+      if withoutNUL(value, at: entry.value.position, "the value of \(name) in \(what)") != nil {
+        result.append(EnvironmentVariable(entry.key, value))
+      }
     }
     return result
   }
