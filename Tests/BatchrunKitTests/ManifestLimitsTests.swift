@@ -70,6 +70,70 @@ struct ManifestLimitsTests {
     #expect(try manifest.job("a").retryDelay == DurationText.maximum)
   }
 
+  // MARK: - Nesting
+
+  /// `count` flow lists, one inside the next, with `inner` in the middle.
+  static func lists(_ count: Int, around inner: String = "") -> String {
+    String(repeating: "[", count: count) + inner + String(repeating: "]", count: count)
+  }
+
+  static let nestingMessage =
+    "YAML syntax error: nesting is too deep (at most 100 levels of lists and mappings)"
+
+  @Test("100 levels of lists and mappings load; the 101st is a diagnostic at its start")
+  func nestingLimit() throws {
+    // The document's mapping is the first level.
+    _ = try load("x-deep: \(Self.lists(99))\njobs: {a: {run: x}}\n")
+    let found = try #require(
+      diagnostics(loading: Array("x-deep: \(Self.lists(100))\njobs: {a: {run: x}}\n".utf8)))
+    #expect(found.map(\.description) == ["test.yaml:1:108: error: \(Self.nestingMessage)"])
+
+    var block = ""
+    for level in 0..<101 {
+      block += String(repeating: "  ", count: level) + "k\(level):\n"
+    }
+    let deepBlock = try #require(
+      diagnostics(loading: Array((block + String(repeating: "  ", count: 101) + "x\n").utf8)))
+    #expect(deepBlock.map(\.description) == ["test.yaml:101:201: error: \(Self.nestingMessage)"])
+  }
+
+  @Test("libyaml's own nesting limit is reported in batchrun's words, at libyaml's position")
+  func libyamlNestingLimit() throws {
+    for text in [
+      "a: \(Self.lists(2000))\n",
+      "a: " + String(repeating: "{b: ", count: 2000) + "1" + String(repeating: "}", count: 2000),
+    ] {
+      let found = try #require(diagnostics(loading: Array(text.utf8)))
+      #expect(found.count == 1)
+      #expect(found.first?.message == Self.nestingMessage)
+      #expect(found.first?.location?.line == 1)
+      #expect(found.first.map { !$0.message.contains("yaml_") } == true)
+    }
+  }
+
+  @Test("Aliases count: a node nested through an alias is as deep as if written out")
+  func nestingThroughAliases() throws {
+    // *a is 40 levels; inside 59 more lists and the document it makes 100, inside 60 it makes 101.
+    _ = try load("x-a: &a \(Self.lists(40))\nx-b: \(Self.lists(59, around: "*a"))\njobs: {a: {run: x}}\n")
+    let text = "x-a: &a \(Self.lists(40))\nx-b: \(Self.lists(60, around: "*a"))\njobs: {a: {run: x}}\n"
+    let found = try #require(diagnostics(loading: Array(text.utf8)))
+    #expect(found.map(\.description) == ["test.yaml:2:66: error: \(Self.nestingMessage)"])
+  }
+
+  @Test(
+    "Anchors that each nest the one before are stopped at 100 levels, not by the stack",
+    arguments: [(900, "1:110"), (90, "2:101")])
+  func aliasChainIsBounded(_ levels: Int, _ position: String) throws {
+    // Written out, 50 anchors of 900 levels each around the one before are 45,000 levels
+    // deep: freeing such a tree once overflowed the stack (exit 139).
+    var text = "x-a0: &a0 \(Self.lists(levels))\n"
+    for layer in 1..<50 {
+      text += "x-a\(layer): &a\(layer) \(Self.lists(levels, around: "*a\(layer - 1)"))\n"
+    }
+    let found = try #require(diagnostics(loading: Array((text + "jobs: {a: {run: x}}\n").utf8)))
+    #expect(found.map(\.description) == ["test.yaml:\(position): error: \(Self.nestingMessage)"])
+  }
+
   @Test(
     "Top-level numbers out of range",
     arguments: [

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Manifests at the edges of what batchrun reads, through the built binary: numbers and
-/// durations out of range, reserved ids, NUL characters, YAML tags.
+/// durations out of range, reserved ids, NUL characters, deep nesting, YAML tags.
 @Suite("Manifests at the edges")
 struct ManifestEdgeTests {
   /// The command lines before the manifest's path, as in ``ManifestErrorTests``.
@@ -82,6 +82,25 @@ struct ManifestEdgeTests {
         "4:14: error: the value of 'X' in 'env' in job 'a' contains a NUL character (\\0), which would cut it"
           + " short when passed to the system; remove it",
       ])
+  }
+
+  // MARK: - Nesting
+
+  @Test("Deep nesting is one diagnostic in batchrun's words, never libyaml's or a crash")
+  func deepNestingIsRefused() async throws {
+    let message = "error: YAML syntax error: nesting is too deep (at most 100 levels of lists and mappings)"
+    // Deep enough for libyaml's own limit, whose message named its API.
+    let flow = "a: " + String(repeating: "[", count: 2000) + String(repeating: "]", count: 2000) + "\n"
+    try await expectRefused(flow, ["1:5: \(message)"])
+    // Anchors nesting each other 45,000 levels deep once crashed batchrun (exit 139).
+    var aliases =
+      "x-a0: &a0 " + String(repeating: "[", count: 900) + String(repeating: "]", count: 900) + "\n"
+    for layer in 1..<50 {
+      aliases +=
+        "x-a\(layer): &a\(layer) " + String(repeating: "[", count: 900) + "*a\(layer - 1)"
+        + String(repeating: "]", count: 900) + "\n"
+    }
+    try await expectRefused(aliases + "jobs: {a: {run: 'true'}}\n", ["1:110: \(message)"])
   }
 
   // MARK: - Tags

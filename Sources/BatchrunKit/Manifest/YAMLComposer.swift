@@ -22,6 +22,15 @@ struct YAMLComposer {
   /// Most nodes an input may expand to through aliases, against "billion laughs" input.
   static let maximumAliasExpansion = 10_000_000
 
+  /// Most lists and mappings nested in one another, aliases expanded (a manifest needs 4:
+  /// the document, `jobs`, a job, its `env`). Deeper trees would exhaust the stack when
+  /// freed; libyaml itself stops near 1000 levels.
+  static let maximumNesting = 100
+
+  /// What deeper nesting, or libyaml's own limit, is reported as.
+  static let nestingMessage =
+    "nesting is too deep (at most \(maximumNesting) levels of lists and mappings)"
+
   /// The line and column (in Unicode scalars) of byte `offset` of `bytes`.
   static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> YAMLNode.Position {
     let end = min(offset, bytes.count)
@@ -50,7 +59,7 @@ struct YAMLComposer {
 
   private struct Parser {
     var parser = yaml_parser_t()
-    var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    var anchors: [String: Composed] = [:]
     var aliasBudget = YAMLComposer.maximumAliasExpansion
     var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     var tagProblems: [Problem] = []
@@ -70,7 +79,7 @@ struct YAMLComposer {
         return nil
       }
       yaml_event_delete(&event)  // document start
-      let (root, _) = try node(from: try next())
+      let root = try compose(try next(), depth: 0).node
       event = try next()  // document end
       yaml_event_delete(&event)
       event = try next()
@@ -92,9 +101,15 @@ struct YAMLComposer {
     }
 
     func error() -> Problem {
-      var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+      let problem = parser.problem.map { String(cString: $0) }
+      var message =
+        problem ?? (parser.error == YAML_MEMORY_ERROR ? "the YAML is too large to read" : "invalid YAML")
       if let context = parser.context {
         message += " \(String(cString: context))"
+      }
+      // libyaml's words for its nesting limit name its API ("set with yaml_set_max_nest_level()").
+      if problem?.hasPrefix("Maximum nesting level reached") ?? false {
+        message = YAMLComposer.nestingMessage
       }
       guard parser.error == YAML_READER_ERROR else {
         return Problem(message: message, position: Self.position(parser.problem_mark))
@@ -112,22 +127,33 @@ struct YAMLComposer {
       pointer.map { String(cString: $0) }
     }
 
-    /// Composes the node that starts with `event` (consumed); returns it and its size in nodes.
-    mutating func node(from first: yaml_event_t) throws(Problem) -> (YAMLNode, Int) {
+    /// A composed node, its size in nodes (aliases expanded) and its height in lists and
+    /// mappings.
+    struct Composed {
+      var node: YAMLNode
+      var size: Int
+      var height: Int
+    }
+
+    /// Composes the node that starts with `event` (consumed), inside `depth` lists and mappings.
+    mutating func compose(_ first: yaml_event_t, depth: Int) throws(Problem) -> Composed {
       var event = first
       defer { yaml_event_delete(&event) }
       let position = Self.position(event.start_mark)
       switch event.type {
       case YAML_ALIAS_EVENT:
         let name = Self.string(event.data.alias.anchor) ?? ""
-        guard let (node, size) = anchors[name] else {
+        guard let anchored = anchors[name] else {
           throw Problem(message: "unknown alias '*\(name)'", position: position)
         }
-        aliasBudget -= size
+        aliasBudget -= anchored.size
         guard aliasBudget >= 0 else {
           throw Problem(message: "aliases expand to too many nodes", position: position)
         }
-        return (node, size)
+        guard depth + anchored.height <= YAMLComposer.maximumNesting else {
+          throw Problem(message: YAMLComposer.nestingMessage, position: position)
+        }
+        return anchored
       case YAML_SCALAR_EVENT:
         let scalar = event.data.scalar
         let text = String(
@@ -137,13 +163,16 @@ struct YAMLComposer {
             text: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
             tag: Self.string(scalar.tag).map(YAMLTag.init), position: position))
         check(node)
-        register(Self.string(scalar.anchor), node, size: 1)
-        return (node, 1)
+        return register(Self.string(scalar.anchor), Composed(node: node, size: 1, height: 0))
       case YAML_SEQUENCE_START_EVENT:
+        guard depth < YAMLComposer.maximumNesting else {
+          throw Problem(message: YAMLComposer.nestingMessage, position: position)
+        }
         let anchor = Self.string(event.data.sequence_start.anchor)
         let tag = Self.string(event.data.sequence_start.tag).map(YAMLTag.init)
         var items: [YAMLNode] = []
         var size = 1
+        var height = 1
         while true {
           let child = try next()
           if child.type == YAML_SEQUENCE_END_EVENT {
@@ -151,19 +180,23 @@ struct YAMLComposer {
             yaml_event_delete(&end)
             break
           }
-          let (item, itemSize) = try node(from: child)
-          items.append(item)
-          size += itemSize
+          let item = try compose(child, depth: depth + 1)
+          items.append(item.node)
+          size += item.size
+          height = max(height, item.height + 1)
         }
         let node = YAMLNode.sequence(items, position, tag: tag)
         check(node)
-        register(anchor, node, size: size)
-        return (node, size)
+        return register(anchor, Composed(node: node, size: size, height: height))
       case YAML_MAPPING_START_EVENT:
+        guard depth < YAMLComposer.maximumNesting else {
+          throw Problem(message: YAMLComposer.nestingMessage, position: position)
+        }
         let anchor = Self.string(event.data.mapping_start.anchor)
         let tag = Self.string(event.data.mapping_start.tag).map(YAMLTag.init)
         var pairs: [YAMLNode.Pair] = []
         var size = 1
+        var height = 1
         while true {
           let keyEvent = try next()
           if keyEvent.type == YAML_MAPPING_END_EVENT {
@@ -171,15 +204,15 @@ struct YAMLComposer {
             yaml_event_delete(&end)
             break
           }
-          let (key, keySize) = try node(from: keyEvent)
-          let (value, valueSize) = try node(from: try next())
-          pairs.append(.init(key: key, value: value))
-          size += keySize + valueSize
+          let key = try compose(keyEvent, depth: depth + 1)
+          let value = try compose(try next(), depth: depth + 1)
+          pairs.append(.init(key: key.node, value: value.node))
+          size += key.size + value.size
+          height = max(height, key.height + 1, value.height + 1)
         }
         let node = YAMLNode.mapping(pairs, position, tag: tag)
         check(node)
-        register(anchor, node, size: size)
-        return (node, size)
+        return register(anchor, Composed(node: node, size: size, height: height))
       default:
         throw Problem(message: "unexpected YAML event", position: position)
       }
@@ -217,8 +250,10 @@ struct YAMLComposer {
       }
     }
 
-    mutating func register(_ anchor: String?, _ node: YAMLNode, size: Int) {
-      if let anchor { anchors[anchor] = (node, size) }
+    /// Remembers `composed` under `anchor`, if it has one; returns it.
+    mutating func register(_ anchor: String?, _ composed: Composed) -> Composed {
+      if let anchor { anchors[anchor] = composed }
+      return composed
     }
   }
 }
