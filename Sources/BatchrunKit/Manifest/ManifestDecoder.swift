@@ -131,8 +131,9 @@ struct ManifestDecoder {
     } else if !JobIdentifier.isValid(id) {
       error(
         entry.keyPosition,
-        "invalid job id \(MessageText.quoted(id, limit: JobIdentifier.maximumLength)): use letters, digits, '_', '.' and '-', starting with a letter,"
-          + " digit or '_'\(JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? "")")
+        "invalid job id \(MessageText.quoted(id, limit: JobIdentifier.maximumLength)): use letters, digits,"
+          + " '_', '.' and '-', starting with a letter, digit or '_'"
+          + (JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? ""))
     } else if let suffix = JobIdentifier.reservedSuffix(of: id) {
       error(
         entry.keyPosition,
@@ -409,18 +410,20 @@ struct ManifestDecoder {
       error(node.position, "\(what) must be a duration, not \(node.kindDescription)")
       return nil
     }
-    switch Result(catching: { () throws(DurationText.Problem) in try DurationText.value(of: scalar.text) }) {
-    case .success(let duration):
-      return duration
-    case .failure(.tooLarge):
-      error(node.position, "\(what) is too large: \(scalar.text) (at most \(DurationText.maximumText))")
-    case .failure(.invalid):
-      error(
-        node.position,
-        "invalid duration '\(scalar.text)' for \(what); write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
-      )
+    do {
+      return try DurationText.value(of: scalar.text)
+    } catch let problem {
+      switch problem {
+      case .tooLarge:
+        error(node.position, "\(what) is too large: \(scalar.text) (at most \(DurationText.maximumText))")
+      case .invalid:
+        error(
+          node.position,
+          "invalid duration '\(scalar.text)' for \(what); write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
+        )
+      }
+      return nil
     }
-    return nil
   }
 
   /// The scalar nodes of a list of strings (or of one string, when `allowScalar`).
