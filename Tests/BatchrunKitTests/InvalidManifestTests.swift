@@ -72,6 +72,8 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture("version-string.yaml", at(1, 10, "'version' must be a whole number, not a string")),
   InvalidFixture("concurrency-zero.yaml", at(1, 14, "'concurrency' must be at least 1, got 0")),
   InvalidFixture(
+    "concurrency-too-large.yaml", at(1, 14, "'concurrency' is too large: 100001 (at most 100000)")),
+  InvalidFixture(
     "concurrency-not-number.yaml", at(1, 14, "'concurrency' must be a whole number, not a list")),
   InvalidFixture("shell-string.yaml", at(1, 8, "'shell' must be a list, not a string")),
   InvalidFixture("shell-empty.yaml", at(1, 8, "'shell' is empty")),
@@ -99,6 +101,12 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture("both-run-and-argv.yaml", at(4, 5, "job 'build' has both 'run' and 'argv'; keep one")),
   InvalidFixture("run-list.yaml", at(3, 10, "'run' in job 'build' must be a string, not a list")),
   InvalidFixture("run-empty.yaml", at(3, 10, "'run' in job 'build' is empty")),
+  InvalidFixture(
+    "run-nul.yaml",
+    at(
+      3, 10,
+      "'run' in job 'build' contains a NUL character (\\0), which would cut it short when passed to the"
+        + " system; remove it")),
   InvalidFixture("argv-string.yaml", at(3, 11, "'argv' in job 'lint' must be a list, not a string")),
   InvalidFixture("argv-empty.yaml", at(3, 11, "'argv' in job 'lint' is empty")),
   // Wrong types
@@ -107,6 +115,12 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture(
     "retries-fraction.yaml", at(4, 14, "'retries' in job 'fetch' must be a whole number, not '1.5'")),
   InvalidFixture("negative-retries.yaml", at(4, 14, "'retries' in job 'build' must be 0 or more, got -1")),
+  InvalidFixture(
+    "retries-too-large.yaml",
+    at(4, 14, "'retries' in job 'build' is too large: 9223372036854775807 (at most 1000)")),
+  InvalidFixture(
+    "retries-beyond-int.yaml",
+    at(2, 12, "'retries' in 'defaults' is too large: 99999999999999999999999 (at most 1000)")),
   InvalidFixture(
     "allow-failure-yes.yaml",
     at(4, 20, "'allow-failure' in job 'lint' must be true or false, not a string (write true)")),
@@ -125,6 +139,11 @@ let invalidFixtures: [InvalidFixture] = [
   InvalidFixture(
     "bad-duration-unit-order.yaml", at(4, 18, "invalid duration '30s1m' for 'retry-delay' in job 'build'")),
   InvalidFixture("negative-duration.yaml", at(4, 14, "invalid duration '-5s' for 'timeout' in job 'build'")),
+  InvalidFixture(
+    "timeout-too-large.yaml", at(4, 14, "'timeout' in job 'build' is too large: 9000h (at most 8760h)")),
+  InvalidFixture(
+    "retry-delay-too-large.yaml",
+    at(5, 18, "'retry-delay' in job 'build' is too large: 40000000 (at most 8760h)")),
   InvalidFixture("duration-list.yaml", at(4, 14, "'timeout' in job 'build' must be a duration, not a list")),
   InvalidFixture(
     "bad-when.yaml",
@@ -143,6 +162,12 @@ let invalidFixtures: [InvalidFixture] = [
     at(2, 3, "invalid job id 'build step': use letters, digits, '_', '.' and '-'")),
   InvalidFixture("bad-id-leading-dot.yaml", at(2, 3, "invalid job id '.hidden'")),
   InvalidFixture("id-too-long.yaml", at(2, 3, "is longer than 128 characters")),
+  InvalidFixture(
+    "id-attempt-suffix.yaml",
+    at(
+      5, 3,
+      "job id 'build.attempt-2' ends in '.attempt-2', which is reserved for retry logs"
+        + " (logs/<job>.attempt-<n>.log); rename it, e.g. 'build-attempt-2'")),
   InvalidFixture("duplicate-job-id.yaml", at(6, 3, "duplicate job id 'build' (first defined at 2:3)")),
   // The dependency graph
   InvalidFixture(
@@ -277,6 +302,60 @@ struct InvalidManifestTests {
     #expect(found.count == 1)
     #expect(found.first?.message == "'retries' in job 'a' must be a whole number, \(phrase)")
     #expect(found.first?.location?.lineColumn == "4:14")
+  }
+
+  @Test(
+    "An id ending in .attempt-<digits> is reserved for retry logs, with a rename to suggest",
+    arguments: [
+      ("a.attempt-1", ".attempt-1", "a-attempt-1"), ("a.attempt-007", ".attempt-007", "a-attempt-007"),
+      ("x.attempt-2.attempt-3", ".attempt-3", "x.attempt-2-attempt-3"),
+      ("_.attempt-99999999999999999999", ".attempt-99999999999999999999", "_-attempt-99999999999999999999"),
+    ])
+  func reservedIdentifier(_ id: String, _ suffix: String, _ rename: String) throws {
+    let text = "jobs:\n  \(id):\n    run: x\n  after:\n    run: y\n    needs: \(id)\n"
+    let found = try #require(diagnostics(loading: Array(text.utf8)))
+    #expect(
+      found.map(\.description) == [
+        "test.yaml:2:3: error: job id '\(id)' ends in '\(suffix)', which is reserved for retry logs"
+          + " (logs/<job>.attempt-<n>.log); rename it, e.g. '\(rename)'"
+      ], "one diagnostic: the job still counts, so the need on it is known")
+    #expect(JobIdentifier.reservedSuffix(of: rename) == nil)
+    #expect(JobIdentifier.isValid(rename))
+  }
+
+  @Test("An invalid id's suggestion is never a reserved one")
+  func suggestionIsNotReserved() throws {
+    #expect(JobIdentifier.suggestion(for: "my job.attempt-2") == "my-job-attempt-2")
+  }
+
+  @Test(
+    "A NUL character in what reaches the system is a diagnostic at the value",
+    arguments: [
+      ("jobs: {a: {run: \"before\\0after\"}}", "1:17", "'run' in job 'a'"),
+      ("jobs: {a: {argv: [echo, \"a\\0b\"]}}", "1:25", "an item of 'argv' in job 'a'"),
+      ("shell: [/bin/sh, \"-c\\0\"]\njobs: {a: {run: x}}", "1:18", "an item of 'shell'"),
+      ("jobs: {a: {run: x, cwd: \"src\\0\"}}", "1:25", "'cwd' in job 'a'"),
+      ("defaults: {cwd: \"\\0\"}\njobs: {a: {run: x}}", "1:17", "'cwd' in 'defaults'"),
+      ("env: {\"A\\0B\": x}\njobs: {a: {run: x}}", "1:7", "the variable name 'A\\0B' in 'env'"),
+      ("jobs: {a: {run: x, env: {A: \"x\\0y\"}}}", "1:29", "the value of 'A' in 'env' in job 'a'"),
+      (
+        "defaults: {env: {A: \"\\0\"}}\njobs: {a: {run: x}}", "1:21",
+        "the value of 'A' in 'env' in 'defaults'"
+      ),
+    ])
+  func nulCharacter(_ text: String, _ position: String, _ what: String) throws {
+    let found = try #require(diagnostics(loading: Array(text.utf8)))
+    #expect(
+      found.map(\.description) == [
+        "test.yaml:\(position): error: \(what) contains a NUL character (\\0), which would cut it short"
+          + " when passed to the system; remove it"
+      ])
+  }
+
+  @Test("A NUL in an invalid id is shown escaped, not written to the terminal")
+  func nulInIdentifier() throws {
+    let found = try #require(diagnostics(loading: Array("jobs: {\"a\\0b\": {run: x}}".utf8)))
+    #expect(found.map(\.message).first?.hasPrefix("invalid job id 'a\\0b': use letters") == true, "\(found)")
   }
 
   @Test("A job with a problem is still a job: needs on it are not reported as unknown")

@@ -17,12 +17,13 @@ struct ManifestSchemaTests {
 
   /// Invalid fixtures a JSON Schema cannot catch: the graph (cycles, unknown or self
   /// needs), duplicate keys (gone once parsed), YAML 1.1's `yes` (a boolean to PyYAML),
-  /// and bytes that are not UTF-8 (decoded with replacement characters here).
+  /// bytes that are not UTF-8 (decoded with replacement characters here), and a duration
+  /// written with units that adds up to more than the maximum (a pattern cannot add).
   static let beyondTheSchema: Set<String> = [
     "cycle-three.yaml", "cycle-two-separate.yaml", "cycle-two.yaml", "self-need.yaml", "unknown-need.yaml",
     "unknown-need-string.yaml", "duplicate-job-id.yaml", "duplicate-key-in-job.yaml",
     "duplicate-top-level-key.yaml", "allow-failure-yes.yaml", "non-utf8.yaml",
-    "non-utf8-after-multibyte.yaml",
+    "non-utf8-after-multibyte.yaml", "timeout-too-large.yaml",
   ]
 
   @Test(arguments: yamlFiles("manifests") + yamlFiles("Tests/BatchrunKitTests/Fixtures/valid"))

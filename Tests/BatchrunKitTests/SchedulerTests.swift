@@ -447,6 +447,26 @@ struct SchedulerTests {
     #expect(run.report.exitCode == 1)
   }
 
+  @Test("any retries a Job built in code holds, Int.max or negative, runs without trapping")
+  func retriesAtTheEdgesOfInt() async throws {
+    let jobs = [
+      Job(id: "most", command: .shell("./flaky"), retries: .max),
+      Job(id: "negative", command: .shell("false"), retries: -5),
+      Job(id: "least", command: .shell("false"), retries: .min),
+    ]
+    let executor = FakeExecutor([
+      "most": [.exits(1), .exits(1), .exits(0)], "negative": [.exits(1)], "least": [.exits(1)],
+    ])
+    let harness = try SchedulerHarness(
+      manifest: makeManifest(jobs), settings: RunSettings(concurrency: 3, failurePolicy: .keepGoing),
+      executor: executor)
+    let run = await harness.run()
+    #expect(run["most"].status == .succeeded)
+    #expect(run["most"].attempts.map(\.attempt) == [1, 2, 3])
+    #expect(run["negative"].attempts.map(\.status) == [.failed], "fewer than 0 retries is one attempt")
+    #expect(run["least"].attempts.map(\.status) == [.failed])
+  }
+
   // MARK: - Timeouts
 
   @Test("the settings' default timeout and a job's own timeout both end jobs as timed_out")

@@ -28,6 +28,37 @@ struct DurationTextTests {
     #expect(DurationText.parse(text) == nil)
   }
 
+  @Test(
+    "Durations up to the maximum, 8760h",
+    arguments: [
+      ("8760h", Duration.seconds(31_536_000)), ("525600m", .seconds(31_536_000)),
+      ("31536000", .seconds(31_536_000)), ("8759h59m59s999ms", .milliseconds(31_535_999_999)),
+      ("31535999.9994", .milliseconds(31_535_999_999)),
+    ])
+  func upToTheMaximum(_ text: String, _ expected: Duration) throws {
+    #expect(try DurationText.value(of: text) == expected)
+    #expect(DurationText.maximum == .seconds(31_536_000))
+    #expect(DurationText.maximumText == "8760h")
+  }
+
+  @Test(
+    "Longer than the maximum, even beyond any integer, is too large rather than invalid",
+    arguments: [
+      "8760h1ms", "8761h", "31536000.001", "99999999999999999999999h", "9223372036854775807s", "1e400",
+      "inf", String(repeating: "9", count: 400) + "ms", "1h" + String(repeating: "9", count: 400) + "s",
+    ])
+  func tooLarge(_ text: String) {
+    #expect(throws: DurationText.Problem.tooLarge) { try DurationText.value(of: text) }
+    #expect(DurationText.parse(text) == nil)
+  }
+
+  @Test(
+    "What is not a duration stays invalid, however large its numbers",
+    arguments: ["-5s", "-inf", "nan", "5x", "99999999999999999999h5x", "1e400s", "9999999999h1h"])
+  func invalidEvenIfLarge(_ text: String) {
+    #expect(throws: DurationText.Problem.invalid) { try DurationText.value(of: text) }
+  }
+
   @Test("Duration.seconds is the duration as a Double")
   func seconds() {
     #expect(Duration.milliseconds(1500).seconds == 1.5)

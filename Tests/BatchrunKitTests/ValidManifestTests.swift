@@ -221,6 +221,16 @@ struct ValidManifestTests {
     #expect(try manifest.job("quoted").needs == ["_private", "0start", "with.dots-and_dashes"])
   }
 
+  @Test("Ids that only resemble a retry log's suffix are valid")
+  func nearlyReservedIdentifiers() throws {
+    let ids = [
+      "a.attempt-", "a.attempt-x", "a-attempt-2", "attempt-2", "a.attempt-2.b", "a.Attempt-2", "a.attempt2",
+    ]
+    let manifest = try load("jobs:\n" + ids.map { "  \($0): {run: x}\n" }.joined())
+    #expect(manifest.jobs.map(\.id) == ids)
+    #expect(ids.allSatisfy { JobIdentifier.reservedSuffix(of: $0) == nil })
+  }
+
   @Test(
     "The name defaults to the file name without its extension",
     arguments: [

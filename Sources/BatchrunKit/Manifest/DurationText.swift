@@ -1,13 +1,38 @@
 /// Durations as manifests and the command line write them: `250ms`, `30s`, `5m`, `1h30m`, `1.5`.
+///
+/// Every duration is at most ``maximum`` (a year), so that no timer or sum of durations
+/// can overflow.
 public enum DurationText {
-  /// Parses a duration; `nil` if `text` is not one, or is negative.
+  /// Why a text is not a duration.
+  public enum Problem: Error, Sendable, Hashable {
+    /// Not a duration at all, or negative.
+    case invalid
+    /// Longer than ``DurationText/maximum``.
+    case tooLarge
+  }
+
+  /// The longest duration accepted: 8760 hours, a year.
+  public static let maximum: Duration = .seconds(maximumHours * 3600)
+
+  /// ``maximum`` as messages and the README write it.
+  public static let maximumText = "\(maximumHours)h"
+
+  private static let maximumHours = 8760
+
+  /// Parses a duration; `nil` if `text` is not one, is negative, or is too long.
   public static func parse(_ text: String) -> Duration? {
+    try? value(of: text)
+  }
+
+  /// Parses a duration, saying why `text` is not one.
+  public static func value(of text: String) throws(Problem) -> Duration {
     let text = text.trimmingWhitespace()
-    guard !text.isEmpty else { return nil }
+    guard !text.isEmpty else { throw .invalid }
     if let seconds = Double(text) {
-      return milliseconds(seconds * 1000)
+      return try milliseconds(seconds * 1000)
     }
-    var total: Duration = .zero
+    // Milliseconds, summed as a Double: a part too large for any integer is only too large.
+    var total = 0.0
     var number = ""
     var index = text.startIndex
     var lastUnitRank = Int.max
@@ -24,23 +49,24 @@ public enum DurationText {
         unit = "ms"
         index = text.index(after: index)
       }
-      guard let value = Double(number), let (scale, rank) = units[unit], rank < lastUnitRank,
-        let part = milliseconds(value * scale), total.seconds + part.seconds < maximumSeconds
-      else { return nil }
+      guard let value = Double(number), let (scale, rank) = units[unit], rank < lastUnitRank else {
+        throw .invalid
+      }
       lastUnitRank = rank
-      total += part
+      total += value * scale
       number = ""
     }
-    return number.isEmpty ? total : nil
+    guard number.isEmpty else { throw .invalid }
+    return try milliseconds(total)
   }
 
-  /// The longest duration accepted: about 292 years, well inside `Int64` milliseconds.
-  public static let maximumSeconds: Double = 9_000_000_000
-
-  /// A whole number of milliseconds, or `nil` if negative, not finite or too long.
-  private static func milliseconds(_ value: Double) -> Duration? {
-    guard value.isFinite, value >= 0, value / 1000 < maximumSeconds else { return nil }
-    return .milliseconds(Int64(value.rounded()))
+  /// A whole number of milliseconds; invalid if negative or not a number, too large past
+  /// ``maximum`` (infinity included).
+  private static func milliseconds(_ value: Double) throws(Problem) -> Duration {
+    guard !value.isNaN, value >= 0 else { throw .invalid }
+    let rounded = value.rounded()
+    guard rounded <= Double(maximumHours) * 3_600_000 else { throw .tooLarge }
+    return .milliseconds(Int64(rounded))
   }
 
   /// Milliseconds per unit, and the unit's rank (units must come largest first).

@@ -1,6 +1,27 @@
-/// The rules for job ids: `[A-Za-z0-9_][A-Za-z0-9_.-]*`, at most 128 bytes (they name log files).
+/// The rules for job ids: `[A-Za-z0-9_][A-Za-z0-9_.-]*`, at most 128 bytes (they name log
+/// files), and not ending in `.attempt-<digits>`, which retry logs use.
 public enum JobIdentifier {
   public static let maximumLength = 128
+
+  /// What retry logs add to a job's id: attempt n > 1 logs to `logs/<job>.attempt-<n>.log`.
+  public static let attemptMarker = ".attempt-"
+
+  /// The end of `id` that only a retry log's name may have, `.attempt-<digits>`, if it has
+  /// one: job `a.attempt-2` would write the log of job `a`'s second attempt.
+  public static func reservedSuffix(of id: String) -> Substring? {
+    let digits = id.utf8.reversed().prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+    guard digits > 0, id.utf8.dropLast(digits).reversed().starts(with: attemptMarker.utf8.reversed()) else {
+      return nil
+    }
+    // The marker starts with an ASCII '.', so this index is a character boundary.
+    return id[id.utf8.index(id.endIndex, offsetBy: -(digits + attemptMarker.utf8.count))...]
+  }
+
+  /// `id` with the `.` of its reserved suffix made a `-`: `a.attempt-2` becomes `a-attempt-2`.
+  public static func unreserved(_ id: String) -> String {
+    guard let suffix = reservedSuffix(of: id) else { return id }
+    return id[..<suffix.startIndex] + "-" + suffix.dropFirst()
+  }
 
   public static func isValid(_ id: String) -> Bool {
     let bytes = id.utf8
@@ -16,7 +37,7 @@ public enum JobIdentifier {
           ? Character(scalar) : "-"
       })
     while let first = fixed.utf8.first, !isWordByte(first) { fixed.removeFirst() }
-    return isValid(fixed) ? fixed : nil
+    return isValid(fixed) ? unreserved(fixed) : nil
   }
 
   private static func isWordByte(_ byte: UInt8) -> Bool {

@@ -65,18 +65,14 @@ struct ManifestDecoder {
     for entry in topLevel {
       switch entry.key {
       case "version":
-        if let version = integer(entry.value, "'version'"), version != 1 {
-          error(entry.value.position, "unknown version \(version) (only version 1 is supported)")
+        if let version = integer(entry.value, "'version'"), !ManifestLimits.version.contains(version) {
+          error(
+            entry.value.position,
+            "unknown version \(entry.value.scalarText ?? "") (only version 1 is supported)")
         }
       case "name": document.name = string(entry.value, "'name'", allowEmpty: false)
       case "concurrency":
-        if let value = integer(entry.value, "'concurrency'") {
-          if value < 1 {
-            error(entry.value.position, "'concurrency' must be at least 1, got \(value)")
-          } else {
-            document.concurrency = value
-          }
-        }
+        document.concurrency = integer(entry.value, "'concurrency'", in: ManifestLimits.concurrency)
       case "shell":
         if let shell = stringList(entry.value, "'shell'", allowScalar: false) {
           if shell.isEmpty {
@@ -135,8 +131,14 @@ struct ManifestDecoder {
     } else if !JobIdentifier.isValid(id) {
       error(
         entry.keyPosition,
-        "invalid job id '\(id)': use letters, digits, '_', '.' and '-', starting with a letter,"
-          + " digit or '_'\(JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? "")")
+        "invalid job id \(MessageText.quoted(id, limit: JobIdentifier.maximumLength)): use letters, digits,"
+          + " '_', '.' and '-', starting with a letter, digit or '_'"
+          + (JobIdentifier.suggestion(for: id).map { " (e.g. '\($0)')" } ?? ""))
+    } else if let suffix = JobIdentifier.reservedSuffix(of: id) {
+      error(
+        entry.keyPosition,
+        "job id '\(id)' ends in '\(suffix)', which is reserved for retry logs"
+          + " (logs/<job>.attempt-<n>.log); rename it, e.g. '\(JobIdentifier.unreserved(id))'")
     }
   }
 
@@ -168,7 +170,8 @@ struct ManifestDecoder {
       case "run", "argv":
         let value: Job.Command?
         if item.key == "run" {
-          value = string(item.value, "'run' \(context)", allowEmpty: false).map(Job.Command.shell)
+          value = string(item.value, "'run' \(context)", allowEmpty: false)
+            .flatMap { withoutNUL($0, at: item.value.position, "'run' \(context)") }.map(Job.Command.shell)
         } else {
           value = stringList(item.value, "'argv' \(context)", allowScalar: false).flatMap {
             if $0.isEmpty {
@@ -237,17 +240,13 @@ struct ManifestDecoder {
         }
       case "description": settings.description = string(entry.value, what, allowEmpty: true)
       case "env": settings.environment = environment(entry.value, what)
-      case "cwd": settings.cwd = string(entry.value, what, allowEmpty: false)
+      case "cwd":
+        settings.cwd = string(entry.value, what, allowEmpty: false).flatMap {
+          withoutNUL($0, at: entry.value.position, what)
+        }
       case "timeout": settings.timeout = duration(entry.value, what)
       case "retry-delay": settings.retryDelay = duration(entry.value, what)
-      case "retries":
-        if let retries = integer(entry.value, what) {
-          if retries < 0 {
-            error(entry.value.position, "\(what) must be 0 or more, got \(retries)")
-          } else {
-            settings.retries = retries
-          }
-        }
+      case "retries": settings.retries = integer(entry.value, what, in: ManifestLimits.retries)
       case "allow-failure": settings.allowFailure = boolean(entry.value, what)
       case "when":
         guard let text = string(entry.value, what, allowEmpty: false) else { break }
@@ -277,7 +276,7 @@ struct ManifestDecoder {
   /// A mapping's entries with `<<` merge keys expanded; reports duplicate keys when
   /// `duplicate` names them ("key", "job id"), and returns `nil` for a non-mapping.
   mutating func entries(of node: YAMLNode, what: String, duplicate: String?) -> [Entry]? {
-    guard case .mapping(let pairs, _) = node else {
+    guard case .mapping(let pairs, _, _) = node else {
       if !node.isNull || duplicate != nil {
         error(node.position, "\(what) must be a mapping, not \(node.kindDescription)")
       }
@@ -294,7 +293,7 @@ struct ManifestDecoder {
         }
         continue
       }
-      if key.text == "<<", key.isPlain {
+      if key.text == "<<", key.isPlain, key.tag == nil {
         merged += mergeEntries(pair.value)
         continue
       }
@@ -324,7 +323,7 @@ struct ManifestDecoder {
     let sources: [YAMLNode]
     switch value {
     case .mapping: sources = [value]
-    case .sequence(let items, _): sources = items
+    case .sequence(let items, _, _): sources = items
     default:
       error(
         value.position, "a merge key '<<' takes a mapping or a list of mappings, not \(value.kindDescription)"
@@ -361,17 +360,41 @@ struct ManifestDecoder {
     return scalar.text
   }
 
+  /// An integer, or a tagged `!!int`; one beyond `Int`'s range is saturated (see ``YAMLNode/Value``).
   mutating func integer(_ node: YAMLNode, _ what: String) -> Int? {
-    if case .scalar(let scalar) = node, scalar.isPlain, let value = Int(scalar.text) {
+    guard case .scalar(let scalar) = node else {
+      error(node.position, "\(what) must be a whole number, not \(node.kindDescription)")
+      return nil
+    }
+    if case .integer(let value)? = scalar.value {
       return value
     }
-    let found = node.kindDescription == "a number" ? node.scalarText.map { "'\($0)'" } : nil
-    error(node.position, "\(what) must be a whole number, not \(found ?? node.kindDescription)")
+    // A fraction is shown as written, with its tag: '1.5', '!!float 2'.
+    let found =
+      node.kindDescription == "a number"
+      ? "'\(scalar.tag.map { "\($0.written) " } ?? "")\(scalar.text)'" : node.kindDescription
+    error(node.position, "\(what) must be a whole number, not \(found)")
+    return nil
+  }
+
+  /// An integer within `range`: above it is "too large", below it "must be at least".
+  /// Messages show the number as written, however large.
+  mutating func integer(_ node: YAMLNode, _ what: String, in range: ClosedRange<Int>) -> Int? {
+    guard let value = integer(node, what) else { return nil }
+    let written = node.scalarText ?? "\(value)"
+    if value > range.upperBound {
+      error(node.position, "\(what) is too large: \(written) (at most \(range.upperBound))")
+    } else if value < range.lowerBound {
+      let least = range.lowerBound == 0 ? "0 or more" : "at least \(range.lowerBound)"
+      error(node.position, "\(what) must be \(least), got \(written)")
+    } else {
+      return value
+    }
     return nil
   }
 
   mutating func boolean(_ node: YAMLNode, _ what: String) -> Bool? {
-    if case .scalar(let scalar) = node, scalar.isPlain, let value = Bool(yaml: scalar.text) {
+    if case .scalar(let scalar) = node, case .boolean(let value)? = scalar.value {
       return value
     }
     var message = "\(what) must be true or false, not \(node.kindDescription)"
@@ -387,14 +410,20 @@ struct ManifestDecoder {
       error(node.position, "\(what) must be a duration, not \(node.kindDescription)")
       return nil
     }
-    guard let duration = DurationText.parse(scalar.text) else {
-      error(
-        node.position,
-        "invalid duration '\(scalar.text)' for \(what); write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
-      )
+    do {
+      return try DurationText.value(of: scalar.text)
+    } catch let problem {
+      switch problem {
+      case .tooLarge:
+        error(node.position, "\(what) is too large: \(scalar.text) (at most \(DurationText.maximumText))")
+      case .invalid:
+        error(
+          node.position,
+          "invalid duration '\(scalar.text)' for \(what); write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
+        )
+      }
       return nil
     }
-    return duration
   }
 
   /// The scalar nodes of a list of strings (or of one string, when `allowScalar`).
@@ -402,7 +431,7 @@ struct ManifestDecoder {
     switch node {
     case .scalar where node.isNull: return []
     case .scalar: if allowScalar { return [node] }
-    case .sequence(let items, _):
+    case .sequence(let items, _, _):
       return items.filter {
         guard case .scalar = $0, !$0.isNull else {
           error($0.position, "items of \(what) must be strings, not \($0.kindDescription)")
@@ -420,24 +449,45 @@ struct ManifestDecoder {
 
   mutating func stringList(_ node: YAMLNode, _ what: String, allowScalar: Bool) -> [String]? {
     let before = diagnostics.count
-    let items = stringNodes(node, what, allowScalar: allowScalar).compactMap(\.scalarText)
+    let items = stringNodes(node, what, allowScalar: allowScalar).compactMap {
+      withoutNUL($0.scalarText ?? "", at: $0.position, "an item of \(what)")
+    }
     return diagnostics.count == before ? items : nil
+  }
+
+  /// `text`, unless it holds a NUL character, which is then reported at `position`: the
+  /// system ends an argument, a path or an environment entry at the first NUL, so
+  /// `run: "before\0after"` would run `before` while the report says otherwise.
+  mutating func withoutNUL(_ text: String, at position: YAMLNode.Position, _ what: String) -> String? {
+    guard text.utf8.contains(0) else { return text }
+    error(
+      position,
+      "\(what) contains a NUL character (\\0), which would cut it short when passed to the system;"
+        + " remove it")
+    return nil
   }
 
   mutating func environment(_ node: YAMLNode, _ what: String) -> [EnvironmentVariable] {
     var result: [EnvironmentVariable] = []
     for entry in entries(of: node, what: what, duplicate: "key") ?? [] {
-      if entry.key.isEmpty || entry.key.contains("=") || entry.key.contains("\0") {
-        error(entry.keyPosition, "invalid environment variable name '\(entry.key)' in \(what)")
+      let name = MessageText.quoted(entry.key, limit: .max)
+      guard withoutNUL(entry.key, at: entry.keyPosition, "the variable name \(name) in \(what)") != nil else {
+        continue
+      }
+      if entry.key.isEmpty || entry.key.contains("=") {
+        error(entry.keyPosition, "invalid environment variable name \(name) in \(what)")
         continue
       }
       guard case .scalar(let scalar) = entry.value else {
         error(
           entry.value.position,
-          "the value of '\(entry.key)' in \(what) must be a scalar, not \(entry.value.kindDescription)")
+          "the value of \(name) in \(what) must be a scalar, not \(entry.value.kindDescription)")
         continue
       }
-      result.append(EnvironmentVariable(entry.key, entry.value.isNull ? "" : scalar.text))
+      let value = entry.value.isNull ? "" : scalar.text
+      if withoutNUL(value, at: entry.value.position, "the value of \(name) in \(what)") != nil {
+        result.append(EnvironmentVariable(entry.key, value))
+      }
     }
     return result
   }

@@ -27,17 +27,24 @@ public enum ManifestLoader {
             + " save it as UTF-8")
       ])
     }
-    let root: YAMLNode?
+    let yaml: YAMLComposer.Document
     do {
-      root = try YAMLComposer.compose(bytes)
+      yaml = try YAMLComposer.compose(bytes)
     } catch {
-      let at = SourceLocation(file: path, line: error.position.line, column: error.position.column)
-      throw .invalid([Diagnostic(at: at, "YAML syntax error: \(error.message)")])
+      throw .invalid([
+        Diagnostic(at: location(error.position, file: path), "YAML syntax error: \(error.message)")
+      ])
     }
     var decoder = ManifestDecoder(file: path)
-    let document = decoder.decode(root)
+    let document = decoder.decode(yaml.root)
     var diagnostics = decoder.diagnostics
     diagnostics += DependencyGraph.diagnose(document.jobs)
+    if !yaml.tagProblems.isEmpty {
+      // A value whose tag is reported (`retries: !!int abc`) gets no second diagnostic.
+      let tagged = Set(yaml.tagProblems.map { location($0.position, file: path) })
+      diagnostics.removeAll { $0.location.map(tagged.contains) ?? false }
+      diagnostics += yaml.tagProblems.map { Diagnostic(at: location($0.position, file: path), $0.message) }
+    }
     guard diagnostics.isEmpty else {
       throw .invalid(diagnostics.sorted())
     }
@@ -75,6 +82,10 @@ public enum ManifestLoader {
       case .error: return offset
       }
     }
+  }
+
+  static func location(_ position: YAMLNode.Position, file: String) -> SourceLocation {
+    SourceLocation(file: file, line: position.line, column: position.column)
   }
 
   static func location(ofByte offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {

@@ -3,16 +3,33 @@ import CYaml
 /// Builds a ``YAMLNode`` tree from libyaml's event stream (the libyaml that Yams ships).
 ///
 /// Anchors and aliases are resolved here; merge keys (`<<`) are left in the tree for
-/// the manifest decoder, which knows which mappings may use them.
+/// the manifest decoder, which knows which mappings may use them. Explicit tags are kept
+/// on the nodes and checked against YAML 1.2's core schema.
 struct YAMLComposer {
-  /// A syntax error reported by libyaml.
-  struct SyntaxError: Error {
+  /// A problem in the YAML itself, and where it starts.
+  struct Problem: Error {
     var message: String
     var position: YAMLNode.Position
   }
 
+  /// A composed document: its root, and every tag that is not a core one or does not fit
+  /// its node (the tree is still whole, so the manifest can be checked as well).
+  struct Document {
+    var root: YAMLNode?
+    var tagProblems: [Problem]
+  }
+
   /// Most nodes an input may expand to through aliases, against "billion laughs" input.
   static let maximumAliasExpansion = 10_000_000
+
+  /// Most lists and mappings nested in one another, aliases expanded (a manifest needs 4:
+  /// the document, `jobs`, a job, its `env`). Deeper trees would exhaust the stack when
+  /// freed; libyaml itself stops near 1000 levels.
+  static let maximumNesting = 100
+
+  /// What deeper nesting, or libyaml's own limit, is reported as.
+  static let nestingMessage =
+    "nesting is too deep (at most \(maximumNesting) levels of lists and mappings)"
 
   /// The line and column (in Unicode scalars) of byte `offset` of `bytes`.
   static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> YAMLNode.Position {
@@ -29,21 +46,25 @@ struct YAMLComposer {
     return YAMLNode.Position(line: line, column: column)
   }
 
-  /// Composes the single document in `bytes`; `nil` for an empty stream.
-  static func compose(_ bytes: [UInt8]) throws(SyntaxError) -> YAMLNode? {
+  /// Composes the single document in `bytes` (no root for an empty stream).
+  ///
+  /// - Throws: the first syntax error; the document is then not composed.
+  static func compose(_ bytes: [UInt8]) throws(Problem) -> Document {
     var composer = Parser()
-    return try bytes.withUnsafeBufferPointer { (buffer) throws(SyntaxError) -> YAMLNode? in
+    let root = try bytes.withUnsafeBufferPointer { (buffer) throws(Problem) -> YAMLNode? in
       try composer.run(buffer)
     }
+    return Document(root: root, tagProblems: composer.tagProblems)
   }
 
   private struct Parser {
     var parser = yaml_parser_t()
-    var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    var anchors: [String: Composed] = [:]
     var aliasBudget = YAMLComposer.maximumAliasExpansion
     var input = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var tagProblems: [Problem] = []
 
-    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> YAMLNode? {
+    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) throws(Problem) -> YAMLNode? {
       input = buffer
       yaml_parser_initialize(&parser)
       defer { yaml_parser_delete(&parser) }
@@ -58,20 +79,20 @@ struct YAMLComposer {
         return nil
       }
       yaml_event_delete(&event)  // document start
-      let (root, _) = try node(from: try next())
+      let root = try compose(try next(), depth: 0).node
       event = try next()  // document end
       yaml_event_delete(&event)
       event = try next()
       defer { yaml_event_delete(&event) }
       if event.type != YAML_STREAM_END_EVENT {
-        throw SyntaxError(
+        throw Problem(
           message: "expected a single document, found another",
           position: Self.position(event.start_mark))
       }
       return root
     }
 
-    mutating func next() throws(SyntaxError) -> yaml_event_t {
+    mutating func next() throws(Problem) -> yaml_event_t {
       var event = yaml_event_t()
       guard yaml_parser_parse(&parser, &event) == 1 else {
         throw error()
@@ -79,16 +100,22 @@ struct YAMLComposer {
       return event
     }
 
-    func error() -> SyntaxError {
-      var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+    func error() -> Problem {
+      let problem = parser.problem.map { String(cString: $0) }
+      var message =
+        problem ?? (parser.error == YAML_MEMORY_ERROR ? "the YAML is too large to read" : "invalid YAML")
       if let context = parser.context {
         message += " \(String(cString: context))"
       }
+      // libyaml's words for its nesting limit name its API ("set with yaml_set_max_nest_level()").
+      if problem?.hasPrefix("Maximum nesting level reached") ?? false {
+        message = YAMLComposer.nestingMessage
+      }
       guard parser.error == YAML_READER_ERROR else {
-        return SyntaxError(message: message, position: Self.position(parser.problem_mark))
+        return Problem(message: message, position: Self.position(parser.problem_mark))
       }
       // Reader errors (control characters, NUL) carry a byte offset, not a mark.
-      return SyntaxError(
+      return Problem(
         message: message, position: YAMLComposer.position(ofByte: parser.problem_offset, in: input))
     }
 
@@ -100,22 +127,33 @@ struct YAMLComposer {
       pointer.map { String(cString: $0) }
     }
 
-    /// Composes the node that starts with `event` (consumed); returns it and its size in nodes.
-    mutating func node(from first: yaml_event_t) throws(SyntaxError) -> (YAMLNode, Int) {
+    /// A composed node, its size in nodes (aliases expanded) and its height in lists and
+    /// mappings.
+    struct Composed {
+      var node: YAMLNode
+      var size: Int
+      var height: Int
+    }
+
+    /// Composes the node that starts with `event` (consumed), inside `depth` lists and mappings.
+    mutating func compose(_ first: yaml_event_t, depth: Int) throws(Problem) -> Composed {
       var event = first
       defer { yaml_event_delete(&event) }
       let position = Self.position(event.start_mark)
       switch event.type {
       case YAML_ALIAS_EVENT:
         let name = Self.string(event.data.alias.anchor) ?? ""
-        guard let (node, size) = anchors[name] else {
-          throw SyntaxError(message: "unknown alias '*\(name)'", position: position)
+        guard let anchored = anchors[name] else {
+          throw Problem(message: "unknown alias '*\(name)'", position: position)
         }
-        aliasBudget -= size
+        aliasBudget -= anchored.size
         guard aliasBudget >= 0 else {
-          throw SyntaxError(message: "aliases expand to too many nodes", position: position)
+          throw Problem(message: "aliases expand to too many nodes", position: position)
         }
-        return (node, size)
+        guard depth + anchored.height <= YAMLComposer.maximumNesting else {
+          throw Problem(message: YAMLComposer.nestingMessage, position: position)
+        }
+        return anchored
       case YAML_SCALAR_EVENT:
         let scalar = event.data.scalar
         let text = String(
@@ -123,13 +161,18 @@ struct YAMLComposer {
         let node = YAMLNode.scalar(
           .init(
             text: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
-            tag: Self.string(scalar.tag), position: position))
-        register(Self.string(scalar.anchor), node, size: 1)
-        return (node, 1)
+            tag: Self.string(scalar.tag).map(YAMLTag.init), position: position))
+        check(node)
+        return register(Self.string(scalar.anchor), Composed(node: node, size: 1, height: 0))
       case YAML_SEQUENCE_START_EVENT:
+        guard depth < YAMLComposer.maximumNesting else {
+          throw Problem(message: YAMLComposer.nestingMessage, position: position)
+        }
         let anchor = Self.string(event.data.sequence_start.anchor)
+        let tag = Self.string(event.data.sequence_start.tag).map(YAMLTag.init)
         var items: [YAMLNode] = []
         var size = 1
+        var height = 1
         while true {
           let child = try next()
           if child.type == YAML_SEQUENCE_END_EVENT {
@@ -137,17 +180,23 @@ struct YAMLComposer {
             yaml_event_delete(&end)
             break
           }
-          let (item, itemSize) = try node(from: child)
-          items.append(item)
-          size += itemSize
+          let item = try compose(child, depth: depth + 1)
+          items.append(item.node)
+          size += item.size
+          height = max(height, item.height + 1)
         }
-        let node = YAMLNode.sequence(items, position)
-        register(anchor, node, size: size)
-        return (node, size)
+        let node = YAMLNode.sequence(items, position, tag: tag)
+        check(node)
+        return register(anchor, Composed(node: node, size: size, height: height))
       case YAML_MAPPING_START_EVENT:
+        guard depth < YAMLComposer.maximumNesting else {
+          throw Problem(message: YAMLComposer.nestingMessage, position: position)
+        }
         let anchor = Self.string(event.data.mapping_start.anchor)
+        let tag = Self.string(event.data.mapping_start.tag).map(YAMLTag.init)
         var pairs: [YAMLNode.Pair] = []
         var size = 1
+        var height = 1
         while true {
           let keyEvent = try next()
           if keyEvent.type == YAML_MAPPING_END_EVENT {
@@ -155,21 +204,56 @@ struct YAMLComposer {
             yaml_event_delete(&end)
             break
           }
-          let (key, keySize) = try node(from: keyEvent)
-          let (value, valueSize) = try node(from: try next())
-          pairs.append(.init(key: key, value: value))
-          size += keySize + valueSize
+          let key = try compose(keyEvent, depth: depth + 1)
+          let value = try compose(try next(), depth: depth + 1)
+          pairs.append(.init(key: key.node, value: value.node))
+          size += key.size + value.size
+          height = max(height, key.height + 1, value.height + 1)
         }
-        let node = YAMLNode.mapping(pairs, position)
-        register(anchor, node, size: size)
-        return (node, size)
+        let node = YAMLNode.mapping(pairs, position, tag: tag)
+        check(node)
+        return register(anchor, Composed(node: node, size: size, height: height))
       default:
-        throw SyntaxError(message: "unexpected YAML event", position: position)
+        throw Problem(message: "unexpected YAML event", position: position)
       }
     }
 
-    mutating func register(_ anchor: String?, _ node: YAMLNode, size: Int) {
-      if let anchor { anchors[anchor] = (node, size) }
+    /// Records a problem if `node`'s tag is not a core one, or does not fit the node.
+    mutating func check(_ node: YAMLNode) {
+      guard let tag = node.tag else { return }
+      guard let kind = tag.kind else {
+        if case .unsupported = tag {
+          tagProblems.append(
+            Problem(
+              message: "unsupported tag \(tag.written): only the YAML 1.2 core schema's tags are supported"
+                + " (\(YAMLTag.coreTags)); remove it",
+              position: node.position))
+        }
+        return
+      }
+      let fits: Bool
+      let what: String
+      switch node {
+      case .scalar(let scalar):
+        fits = scalar.value != nil
+        what = MessageText.quoted(scalar.text)
+      case .sequence:
+        fits = tag == .sequence
+        what = "a list"
+      case .mapping:
+        fits = tag == .mapping
+        what = "a mapping"
+      }
+      if !fits {
+        tagProblems.append(
+          Problem(message: "\(what) is tagged \(tag.written) but is not \(kind)", position: node.position))
+      }
+    }
+
+    /// Remembers `composed` under `anchor`, if it has one; returns it.
+    mutating func register(_ anchor: String?, _ composed: Composed) -> Composed {
+      if let anchor { anchors[anchor] = composed }
+      return composed
     }
   }
 }

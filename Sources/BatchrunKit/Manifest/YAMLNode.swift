@@ -4,8 +4,8 @@
 /// every pair of a mapping in order, so validation can point at each duplicate.
 public indirect enum YAMLNode: Sendable {
   case scalar(Scalar)
-  case sequence([YAMLNode], Position)
-  case mapping([Pair], Position)
+  case sequence([YAMLNode], Position, tag: YAMLTag?)
+  case mapping([Pair], Position, tag: YAMLTag?)
 
   /// A 1-based line and column in the source.
   public struct Position: Sendable, Hashable {
@@ -18,9 +18,25 @@ public indirect enum YAMLNode: Sendable {
     public var text: String
     /// Quoted or block scalars are always strings; plain ones may be numbers or booleans.
     public var isPlain: Bool
-    /// An explicit tag such as `!!str`, if any.
-    public var tag: String?
+    /// Its explicit tag (`!!str`, `!!int`, ...), if any.
+    public var tag: YAMLTag?
     public var position: Position
+
+    /// What the scalar is under the YAML 1.2 core schema, its tag honoured; `nil` when the
+    /// tag is not a core scalar tag or does not fit the text (`!!int abc`).
+    public var value: Value? { YAMLCoreSchema.value(of: self) }
+  }
+
+  /// A scalar's value under the YAML 1.2 core schema.
+  public enum Value: Sendable, Hashable {
+    case null
+    case boolean(Bool)
+    /// An integer; one beyond `Int`'s range is saturated to `Int.min` or `Int.max` (the
+    /// scalar's text says what was written).
+    case integer(Int)
+    case float(Double)
+    /// A string: the scalar's text.
+    case string
   }
 
   /// One key and its value in a mapping.
@@ -32,7 +48,15 @@ public indirect enum YAMLNode: Sendable {
   public var position: Position {
     switch self {
     case .scalar(let scalar): scalar.position
-    case .sequence(_, let position), .mapping(_, let position): position
+    case .sequence(_, let position, _), .mapping(_, let position, _): position
+    }
+  }
+
+  /// The node's explicit tag, if any.
+  public var tag: YAMLTag? {
+    switch self {
+    case .scalar(let scalar): scalar.tag
+    case .sequence(_, _, let tag), .mapping(_, _, let tag): tag
     }
   }
 
@@ -42,23 +66,24 @@ public indirect enum YAMLNode: Sendable {
     return nil
   }
 
-  /// A plain scalar that YAML reads as null (`~`, `null`, or nothing at all).
+  /// A scalar that YAML reads as null: plain `~`, `null` or nothing at all, or tagged `!!null`.
   public var isNull: Bool {
-    guard case .scalar(let scalar) = self, scalar.isPlain, scalar.tag == nil else { return false }
-    return ["", "~", "null", "Null", "NULL"].contains(scalar.text)
+    guard case .scalar(let scalar) = self else { return false }
+    return scalar.value == .null
   }
 
   /// The kind of node, for messages: "a string", "a list", "a mapping".
   public var kindDescription: String {
     switch self {
     case .scalar(let scalar):
-      if isNull { return "null" }
-      guard scalar.isPlain, scalar.tag == nil else { return "a string" }
-      if Bool(yaml: scalar.text) != nil { return "a boolean" }
-      if Int(scalar.text) != nil || Double(scalar.text) != nil { return "a number" }
-      return "a string"
-    case .sequence: return "a list"
-    case .mapping: return "a mapping"
+      switch scalar.value {
+      case .null?: "null"
+      case .boolean?: "a boolean"
+      case .integer?, .float?: "a number"
+      case .string?, nil: "a string"
+      }
+    case .sequence: "a list"
+    case .mapping: "a mapping"
     }
   }
 }

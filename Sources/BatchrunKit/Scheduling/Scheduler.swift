@@ -203,7 +203,10 @@ public final class Scheduler: Sendable {
     var control = firstControl
     var stoppedWhileWaiting = false
     let timeout = job.timeout ?? settings.defaultTimeout
-    for attempt in 1...(job.retries + 1) {
+    // Counted up from 1 with no upper bound: the guard below ends the loop after attempt
+    // `retries + 1`, and no value of `retries` (negative, or `Int.max` from a `Job` built
+    // in code) can make the range itself trap.
+    for attempt in 1... {
       let launch = launches.launch(for: job, attempt: attempt)
       let log = launches.logName(for: job, attempt: attempt)
       if attempt > 1 {

@@ -23,6 +23,15 @@ struct SchedulerHarness {
     executor: FakeExecutor = FakeExecutor()
   ) throws {
     let manifest = try ManifestLoader.load(bytes: Array(yaml.utf8), path: Self.manifestPath)
+    try self.init(manifest: manifest, targets: targets, settings: settings, executor: executor)
+  }
+
+  /// A scheduler over `manifest` as given, unchecked: jobs built in code may hold values
+  /// that validation would refuse.
+  init(
+    manifest: Manifest, targets: [String] = [], settings: RunSettings = RunSettings(concurrency: 2),
+    executor: FakeExecutor = FakeExecutor()
+  ) throws {
     plan = try Plan(manifest: manifest, targets: targets)
     self.settings = settings
     self.executor = executor
