@@ -58,6 +58,8 @@ struct RunCommand: AsyncParsableCommand {
     if keepGoing, failFast {
       throw ValidationError("--keep-going and --fail-fast cannot be used together.")
     }
+    try timeout?.validate(as: "--timeout")
+    try killGrace?.validate(as: "--kill-grace")
     // An unset variable (`--state-dir "$X"`) must not turn into `/` or the current directory.
     for (option, value) in [("--state-dir", stateDir), ("--report", report), ("--junit", junit)]
     where value == "" {
