@@ -10,7 +10,7 @@ import Testing
 /// -1`) or never reads (a full pipe) neither kills batchrun, nor orphans its jobs, nor
 /// delays a timeout or a signal; long lines cost bounded memory; output written after a
 /// job's main process exits is still shown.
-@Suite("Console guarantees")
+@Suite("Console guarantees", .serialized)
 struct ConsoleGuaranteeTests {
   let directory: TemporaryDirectory
 

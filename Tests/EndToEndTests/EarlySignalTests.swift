@@ -11,9 +11,12 @@ import Testing
 /// the run exited 0, and others killed batchrun after it had made a run directory.)
 @Suite("Early signals")
 struct EarlySignalTests {
-  /// Launches at a time: enough to finish 100 quickly, few enough for two cores.
-  static let places = AsyncSemaphore(limit: 4)
+  /// Launches at a time: one per core.
+  static let places = AsyncSemaphore(limit: 2)
 
+  /// Each signal comes at a random moment of the first 50 ms after batchrun's first
+  /// instruction (the dynamic loader's milliseconds before it are out of any program's
+  /// reach: a signal then acts by default, with nothing started).
   @Test("100 launches signalled at random moments of their first 50 ms all exit 128+n")
   func signalsAtStartAreNeverLost() async throws {
     let directory = try TemporaryDirectory(prefix: "batchrun-early")
@@ -32,7 +35,7 @@ struct EarlySignalTests {
             let delay = Duration.microseconds(Int.random(in: 0...50_000))
             let result = try await BatchrunProcess.batchrun(
               ["--state-dir", "state-\(launch)", "--kill-grace", "200ms", "m.yaml"], in: directory.url,
-              signals: [.init(signal, after: delay)], timeout: .seconds(20))
+              signals: [.init(signal, after: delay, afterMain: true)], timeout: .seconds(20))
             return (signal, launch, result)
           }
         }
@@ -40,18 +43,9 @@ struct EarlySignalTests {
       return try await group.reduce(into: []) { $0.append($1) }
     }
     #expect(outcomes.count == 100)
-    var beforeMain = 0
     for (signal, launch, result) in outcomes {
-      let stateDirectory = directory.url.appendingPathComponent("state-\(launch)")
-      let runs = stateDirectory.appendingPathComponent("runs")
-      let made = FileManager.default.fileExists(atPath: stateDirectory.path)
-      if result.signal == signal, !made {
-        // The dynamic loader's first milliseconds, before batchrun's first instruction:
-        // the default action, with nothing made. A shell reports 128+n all the same.
-        beforeMain += 1
-        continue
-      }
       #expect(result.exitCode == 128 + signal, "launch \(launch), signal \(signal): \(result)")
+      let runs = directory.url.appendingPathComponent("state-\(launch)/runs")
       for run in (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? [] {
         let files = try await RunFiles(directory: runs.appendingPathComponent(run))
         #expect(files.status == "cancelled", "launch \(launch)")
@@ -59,7 +53,5 @@ struct EarlySignalTests {
         #expect(try files.jobStatus("second") == "cancelled", "launch \(launch)")
       }
     }
-    // Most signals land after the loader: the window is small, not the rule.
-    #expect(beforeMain < 50, "\(beforeMain) of 100 signals arrived before main")
   }
 }

@@ -4,8 +4,10 @@ import Synchronization
 /// Standard output behind a bounded buffer and a writing thread of its own, so that a
 /// terminal or pipe nobody reads never holds up the scheduler, timeouts or signals.
 ///
-/// - Job output (droppable text) is refused once ``droppableLimit`` bytes wait; the
-///   console reporter then prints a one-line marker naming the job's log instead.
+/// - Job output (droppable text) is refused once ``droppableLimit`` bytes wait and the
+///   reader has taken nothing for ``stall``; the console reporter then prints a one-line
+///   marker naming the job's log instead. A reader that keeps up (a file, a terminal
+///   being read) is never dropped from, up to ``limit`` bytes.
 /// - Other text (job lines, the summary) waits up to ``limit`` bytes, then is dropped too.
 /// - A closed reader (`EPIPE`, as under `| head -1`) means the console is gone: later
 ///   text is discarded and the run goes on to its end.
@@ -14,6 +16,8 @@ public final class ConsoleOutput: ConsoleSink {
   public static let droppableLimit = 1 << 20
   /// Bytes waiting before any text is dropped.
   public static let limit = 16 << 20
+  /// How long a `write` may sit without progress before the reader counts as stalled.
+  public static let stall = Duration.milliseconds(100)
 
   private struct State {
     var pending: [UInt8] = []
@@ -24,13 +28,24 @@ public final class ConsoleOutput: ConsoleSink {
     var gone = false
     /// Bytes handed to `write` so far, to tell a slow reader from a blocked one.
     var written = 0
+    /// When the writer last began a `write` or saw one progress, while it is in one.
+    var writingSince: ContinuousClock.Instant?
     /// Non-droppable bytes dropped past ``limit``.
     var dropped = 0
   }
 
   private let fd: Int32
   public var descriptor: Int32? { fd }
-  public var hasRoom: Bool { state.withLock { $0.gone || $0.pending.count < Self.droppableLimit } }
+  public var hasRoom: Bool { state.withLock { $0.gone || Self.room(in: $0, for: 1, droppable: true) } }
+
+  /// Whether `size` more bytes fit: job output only below ``droppableLimit`` while the
+  /// reader stalls, any text below ``limit``.
+  private static func room(in state: State, for size: Int, droppable: Bool) -> Bool {
+    let after = state.pending.count + size
+    guard after <= limit else { return false }
+    guard droppable, after > droppableLimit, let since = state.writingSince else { return true }
+    return ContinuousClock.now - since < stall
+  }
   private let state = Mutex(State())
   /// Posted when text arrives for an idle writer.
   private nonisolated(unsafe) let wake: UnsafeMutablePointer<sem_t>
@@ -52,8 +67,7 @@ public final class ConsoleOutput: ConsoleSink {
     let (taken, post, start) = state.withLock { state -> (Bool, Bool, Bool) in
       if state.gone { return (true, false, false) }
       let size = text.utf8.count
-      let limit = droppable ? Self.droppableLimit : Self.limit
-      guard state.pending.count + size <= limit else {
+      guard Self.room(in: state, for: size, droppable: droppable) else {
         if !droppable { state.dropped += size }
         return (false, false, false)
       }
@@ -111,9 +125,16 @@ public final class ConsoleOutput: ConsoleSink {
         while sem_wait(wake) != 0 {}  // EINTR
         continue
       }
+      state.withLock { $0.writingSince = .now }
       let ok = chunk.withUnsafeBytes { bytes in
-        FileBytes.writeAll(fd, bytes) { count in self.state.withLock { $0.written += count } }
+        FileBytes.writeAll(fd, bytes) { count in
+          self.state.withLock { state in
+            state.written += count
+            state.writingSince = .now
+          }
+        }
       }
+      state.withLock { $0.writingSince = nil }
       if !ok {
         // EPIPE, EBADF, EIO: nobody will read what comes next.
         state.withLock { state in

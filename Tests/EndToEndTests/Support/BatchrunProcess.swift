@@ -24,11 +24,15 @@ struct BatchrunProcess {
     var delay: Duration
     /// Send it to the whole process group, as a terminal does for Ctrl-C.
     var toGroup: Bool
+    /// The delay counts from batchrun's first instruction (seen in /proc as SIGPIPE
+    /// ignored, its first act), not from the spawn.
+    var afterMain: Bool
 
-    init(_ signal: Int32, after delay: Duration, toGroup: Bool = false) {
+    init(_ signal: Int32, after delay: Duration, toGroup: Bool = false, afterMain: Bool = false) {
       self.signal = signal
       self.delay = delay
       self.toGroup = toGroup
+      self.afterMain = afterMain
     }
   }
 
@@ -121,6 +125,7 @@ struct BatchrunProcess {
     var pending = signals.sorted { $0.delay < $1.delay }
     var timedOut = false
     var status: Int32 = 0
+    var mainStarted: ContinuousClock.Instant?
     while true {
       let reaped = waitpid(pid, &status, WNOHANG)
       if reaped == pid { break }
@@ -128,7 +133,8 @@ struct BatchrunProcess {
         throw LaunchError(description: "waitpid failed: \(String(cString: strerror(errno)))")
       }
       let elapsed = ContinuousClock.now - start
-      while let next = pending.first, next.delay <= elapsed {
+      if mainStarted == nil, Self.ignoresSIGPIPE(pid) { mainStarted = .now }
+      while let next = pending.first, Self.isDue(next, elapsed: elapsed, mainStarted: mainStarted) {
         pending.removeFirst()
         _ = kill(next.toGroup ? -pid : pid, next.signal)
       }
@@ -146,6 +152,23 @@ struct BatchrunProcess {
       pid: pid, exitCode: termination == 0 ? (status >> 8) & 0xff : nil,
       signal: termination == 0 ? nil : termination, stdout: stdout == nil ? Self.read(stdoutPath) : "",
       stderr: Self.read(stderrPath), timedOut: timedOut, elapsed: elapsed)
+  }
+
+  private static func isDue(
+    _ signal: ScheduledSignal, elapsed: Duration, mainStarted: ContinuousClock.Instant?
+  ) -> Bool {
+    guard signal.afterMain else { return signal.delay <= elapsed }
+    guard let mainStarted else { return false }
+    return ContinuousClock.now - mainStarted >= signal.delay
+  }
+
+  /// Whether the process ignores SIGPIPE (batchrun's first act), from /proc.
+  private static func ignoresSIGPIPE(_ pid: pid_t) -> Bool {
+    let status = read("/proc/\(pid)/status")
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
+      let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
+    else { return false }
+    return mask & (1 << (UInt64(SIGPIPE) - 1)) != 0
   }
 
   private static func read(_ path: String) -> String {
