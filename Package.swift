@@ -11,7 +11,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-    .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
@@ -22,7 +21,6 @@ let package = Package(
       dependencies: [
         "CBatchrunShims",
         .product(name: "Yams", package: "Yams"),
-        .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
@@ -40,11 +38,6 @@ let package = Package(
       path: "Examples/ValidateManifest"
     ),
     .executableTarget(name: "BatchrunBenchmarks", dependencies: ["BatchrunKit"], path: "Benchmarks/Micro"),
-    .executableTarget(
-      name: "subprocesspool",
-      dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
-      path: "Benchmarks/SubprocessPool"
-    ),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "BatchrunKitTests",

@@ -1,6 +1,11 @@
 #ifndef CBATCHRUN_SHIMS_H
 #define CBATCHRUN_SHIMS_H
 
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/types.h>
+
 /// Makes this process a child subreaper: orphaned descendants are re-parented to it.
 /// Returns 0 on success, -1 with errno set otherwise (prctl is variadic, so Swift
 /// cannot call it directly).
@@ -19,5 +24,27 @@ int batchrun_catch_stop_signals(void);
 /// its number. The calling thread unblocks the stop signals only while it waits, so
 /// signals blocked everywhere else are delivered to it.
 int batchrun_next_stop_signal(void);
+
+/// Starts `path` as a job: a session of its own (`POSIX_SPAWN_SETSID`), an empty signal
+/// mask, `default_signals` reset to their default action, `stdin_fd` as standard input,
+/// `output_fd` as standard output and error, no other descriptor (close-from 3), and
+/// `directory` as its working directory unless NULL. Returns 0, or the error number
+/// (the exec's own, such as ENOENT or EACCES, included).
+int batchrun_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd,
+                   int output_fd, const char *directory, const sigset_t *default_signals);
+
+/// The signals this process ignores (SIGPIPE, or SIGINT in a background job of a shell):
+/// a job must get them back with their default action.
+void batchrun_ignored_signals(sigset_t *set);
+
+/// A pidfd for `pid` (pidfd_open(2)), or -1 with errno set.
+int batchrun_pidfd_open(pid_t pid);
+
+/// Reaps the process behind `pidfd` (waitid(P_PIDFD)), blocking: `code` is CLD_EXITED,
+/// CLD_KILLED or CLD_DUMPED and `status` the exit code or signal. 0, or -1 with errno.
+int batchrun_wait_pidfd(int pidfd, int *code, int *status);
+
+/// Reaps any child (waitid(P_ALL)), blocking; its pid, or -1 with errno (ECHILD: none).
+pid_t batchrun_wait_any(int *code, int *status);
 
 #endif

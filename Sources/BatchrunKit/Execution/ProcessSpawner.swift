@@ -1,0 +1,86 @@
+import CBatchrunShims
+import Glibc
+
+/// Starts a job's process with `posix_spawn`, as the README's "Running jobs" lays it
+/// out: a session of its own, stdin from /dev/null, stdout and stderr into the log, no
+/// other descriptor, an empty signal mask and default dispositions.
+struct ProcessSpawner: Sendable {
+  /// The signals to reset to their default action in every job: those this process
+  /// ignores (SIGPIPE, or SIGINT in a shell's background job), read once. Caught ones
+  /// are reset by `exec` itself.
+  private let defaultSignals: sigset_t
+
+  init() {
+    var set = sigset_t()
+    batchrun_ignored_signals(&set)
+    defaultSignals = set
+  }
+
+  /// Starts `program` (a path) with `arguments` (argv, the program's name first) and
+  /// `environment` (NUL-terminated `NAME=value` entries). Returns the pid, or the error
+  /// number `posix_spawn` gave (the exec's own included).
+  func spawn(
+    program: String, arguments: [String], environment: [[UInt8]], stdin: Int32, output: Int32,
+    directory: String?
+  ) -> (pid: pid_t, error: Int32) {
+    var argv = CStringArray(arguments.map { Array($0.utf8) + [0] })
+    var envp = CStringArray(environment)
+    var signals = defaultSignals
+    var pid: pid_t = 0
+    let error = argv.withPointers { argv in
+      envp.withPointers { envp in
+        if let directory {
+          return batchrun_spawn(&pid, program, argv, envp, stdin, output, directory, &signals)
+        }
+        return batchrun_spawn(&pid, program, argv, envp, stdin, output, nil, &signals)
+      }
+    }
+    return (pid, error)
+  }
+
+  /// The program `name` names: itself if it holds a `/`, else the first executable file of
+  /// that name in the directories of `path` (the job's own `PATH`), relative ones taken
+  /// from `directory`; `nil` if there is none.
+  static func resolve(_ name: String, path: String?, in directory: String) -> String? {
+    if name.contains("/") { return name }
+    for entry in (path ?? "/usr/local/bin:/usr/bin:/bin").split(
+      separator: ":", omittingEmptySubsequences: false)
+    {
+      let candidate = (entry.isEmpty ? "." : String(entry)) + "/" + name
+      let absolute = candidate.hasPrefix("/") ? candidate : directory + "/" + candidate
+      var info = stat()
+      if stat(absolute, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(absolute, X_OK) == 0 {
+        return candidate
+      }
+    }
+    return nil
+  }
+}
+
+/// NUL-terminated strings laid end to end in one buffer, and a NULL-terminated array of
+/// pointers into it, as `argv` and `envp` are passed.
+private struct CStringArray {
+  private var bytes: [CChar]
+  private var offsets: [Int]
+
+  /// - Parameter entries: each already ends in NUL.
+  init(_ entries: [[UInt8]]) {
+    bytes = []
+    bytes.reserveCapacity(entries.reduce(0) { $0 + $1.count })
+    offsets = []
+    offsets.reserveCapacity(entries.count)
+    for entry in entries {
+      offsets.append(bytes.count)
+      bytes.append(contentsOf: entry.lazy.map { CChar(bitPattern: $0) })
+    }
+  }
+
+  mutating func withPointers<R>(_ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    let offsets = offsets
+    return bytes.withUnsafeMutableBufferPointer { buffer in
+      var pointers: [UnsafeMutablePointer<CChar>?] = offsets.map { buffer.baseAddress! + $0 }
+      pointers.append(nil)
+      return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+  }
+}

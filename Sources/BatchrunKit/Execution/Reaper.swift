@@ -1,0 +1,194 @@
+import CBatchrunShims
+import Glibc
+import Synchronization
+
+/// Collects the exits of jobs' main processes on one thread of its own, and hands each
+/// to the task awaiting it: no task group, watcher task or thread hop per job.
+///
+/// - ``Mode/allChildren`` (the `batchrun` tool, a child subreaper): the thread blocks in
+///   `waitid(P_ALL)` and reaps every child, jobs' main processes and adopted orphans
+///   alike, so no zombie lingers however a job's descendants end.
+/// - ``Mode/jobsOnly`` (a library host): each main process gets a pidfd on one epoll, and
+///   only those are reaped, so a host program's own children are never touched.
+final class Reaper: Sendable {
+  enum Mode: Sendable {
+    case allChildren
+    case jobsOnly
+  }
+
+  private struct Entry {
+    var continuation: CheckedContinuation<AttemptExit.Termination, Never>?
+    var termination: AttemptExit.Termination?
+  }
+
+  private struct State {
+    var entries: [pid_t: Entry] = [:]
+    /// pidfd to pid, in ``Mode/jobsOnly``.
+    var pids: [Int32: pid_t] = [:]
+    var started = false
+  }
+
+  let mode: Mode
+  private let state = Mutex(State())
+  /// The epoll of pidfds (``Mode/jobsOnly``), or -1.
+  private let epoll: Int32
+  /// Written to stop the epoll thread when the reaper goes away.
+  private let shutdown: Int32
+  /// Posted after each spawn, so that a waiter with no child left looks again.
+  private nonisolated(unsafe) let spawned: UnsafeMutablePointer<sem_t>
+
+  init(mode: Mode) {
+    self.mode = mode
+    spawned = .allocate(capacity: 1)
+    sem_init(spawned, 0, 0)
+    if mode == .jobsOnly {
+      epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+      shutdown = eventfd(0, Int32(EFD_CLOEXEC))
+      var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: -1))
+      epoll_ctl(epoll, EPOLL_CTL_ADD, shutdown, &event)
+    } else {
+      epoll = -1
+      shutdown = -1
+    }
+  }
+
+  deinit {
+    if shutdown >= 0 {
+      // The epoll thread holds the reaper weakly: wake it to close the descriptors and stop.
+      var one: UInt64 = 1
+      _ = write(shutdown, &one, 8)
+    }
+    sem_destroy(spawned)
+    spawned.deallocate()
+  }
+
+  /// Runs `spawn` (which starts one process and returns its pid, or an error number),
+  /// registering the process before its exit can be collected.
+  func spawn(_ spawn: () -> (pid: pid_t, error: Int32)) -> (pid: pid_t, error: Int32) {
+    startIfNeeded()
+    // The lock is held across the spawn: the thread that collects exits may reap the
+    // child at once, and must find it registered.
+    let result = state.withLock { state -> (pid: pid_t, error: Int32) in
+      let result = spawn()
+      guard result.error == 0 else { return result }
+      state.entries[result.pid] = Entry()
+      if mode == .jobsOnly {
+        let pidfd = batchrun_pidfd_open(result.pid)
+        if pidfd >= 0 {
+          state.pids[pidfd] = result.pid
+          var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: pidfd))
+          epoll_ctl(epoll, EPOLL_CTL_ADD, pidfd, &event)
+        } else {
+          // No pidfds (a kernel before 5.3): this one is reaped by pid, on a thread.
+          let pid = result.pid
+          DetachedThread.start { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+            finish(pid, Self.termination(ofWaitStatus: status))
+          }
+        }
+      }
+      return result
+    }
+    if result.error == 0, mode == .allChildren { sem_post(spawned) }
+    return result
+  }
+
+  /// Waits until the process `pid` (started through ``spawn(_:)``) exits.
+  func termination(of pid: pid_t) async -> AttemptExit.Termination {
+    await withCheckedContinuation { continuation in
+      let done = state.withLock { state -> AttemptExit.Termination? in
+        if let termination = state.entries[pid]?.termination {
+          state.entries[pid] = nil
+          return termination
+        }
+        state.entries[pid, default: Entry()].continuation = continuation
+        return nil
+      }
+      if let done { continuation.resume(returning: done) }
+    }
+  }
+
+  private func finish(_ pid: pid_t, _ termination: AttemptExit.Termination) {
+    let continuation = state.withLock { state -> CheckedContinuation<AttemptExit.Termination, Never>? in
+      // Not a job's main process (an adopted orphan): reaped, nothing to tell.
+      guard var entry = state.entries[pid] else { return nil }
+      guard let continuation = entry.continuation else {
+        entry.termination = termination
+        state.entries[pid] = entry
+        return nil
+      }
+      state.entries[pid] = nil
+      return continuation
+    }
+    continuation?.resume(returning: termination)
+  }
+
+  private func startIfNeeded() {
+    let start = state.withLock { state -> Bool in
+      defer { state.started = true }
+      return !state.started
+    }
+    guard start else { return }
+    switch mode {
+    case .allChildren:
+      DetachedThread.start { [self] in reapAllChildren() }
+    case .jobsOnly:
+      let (epoll, shutdown) = (epoll, shutdown)
+      DetachedThread.start { [weak self] in
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while true {
+          let count = epoll_wait(epoll, &events, Int32(events.count), -1)
+          for event in events.prefix(max(0, Int(count))) {
+            guard event.data.fd != -1, let reaper = self else {
+              close(epoll)
+              close(shutdown)
+              return
+            }
+            reaper.collect(pidfd: event.data.fd)
+          }
+        }
+      }
+    }
+  }
+
+  /// ``Mode/allChildren``: reaps every child as it exits, for the life of the process.
+  private func reapAllChildren() {
+    while true {
+      var code: Int32 = 0
+      var status: Int32 = 0
+      let pid = batchrun_wait_any(&code, &status)
+      if pid > 0 {
+        finish(pid, Self.termination(code: code, status: status))
+      } else if errno == ECHILD {
+        // No child now: wait for a spawn, and look now and then for adopted orphans.
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        deadline.tv_nsec += 100_000_000
+        if deadline.tv_nsec >= 1_000_000_000 {
+          deadline.tv_sec += 1
+          deadline.tv_nsec -= 1_000_000_000
+        }
+        _ = sem_timedwait(spawned, &deadline)
+      }
+    }
+  }
+
+  /// ``Mode/jobsOnly``: reaps the job's main process whose pidfd says it exited.
+  private func collect(pidfd: Int32) {
+    let pid = state.withLock { $0.pids.removeValue(forKey: pidfd) }
+    var code: Int32 = 0
+    var status: Int32 = 0
+    let reaped = batchrun_wait_pidfd(pidfd, &code, &status) == 0
+    close(pidfd)
+    if let pid, reaped { finish(pid, Self.termination(code: code, status: status)) }
+  }
+
+  private static func termination(code: Int32, status: Int32) -> AttemptExit.Termination {
+    code == CLD_EXITED ? .exited(status) : .signaled(status)
+  }
+
+  private static func termination(ofWaitStatus status: Int32) -> AttemptExit.Termination {
+    status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+  }
+}
