@@ -74,3 +74,31 @@ pid_t batchrun_wait_any(int *code, int *status) {
     *status = info.si_status;
     return info.si_pid;
 }
+
+#include <sys/epoll.h>
+
+int batchrun_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int batchrun_epoll_add(int epoll, int fd, int data) {
+    struct epoll_event event = {.events = EPOLLIN, .data = {.fd = data}};
+    return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+}
+
+int batchrun_epoll_remove_and_close(int epoll, int fd) {
+    epoll_ctl(epoll, EPOLL_CTL_DEL, fd, NULL);
+    return close(fd);
+}
+
+int batchrun_epoll_wait(int epoll, int *data, int capacity) {
+    struct epoll_event events[64];
+    if (capacity > 64) {
+        capacity = 64;
+    }
+    int count = epoll_wait(epoll, events, capacity, -1);
+    for (int i = 0; i < count; i++) {
+        data[i] = events[i].data.fd;
+    }
+    return count;
+}

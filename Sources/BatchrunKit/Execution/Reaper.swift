@@ -42,10 +42,9 @@ final class Reaper: Sendable {
     spawned = .allocate(capacity: 1)
     sem_init(spawned, 0, 0)
     if mode == .jobsOnly {
-      epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+      epoll = batchrun_epoll_create()
       shutdown = eventfd(0, Int32(EFD_CLOEXEC))
-      var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: -1))
-      epoll_ctl(epoll, EPOLL_CTL_ADD, shutdown, &event)
+      batchrun_epoll_add(epoll, shutdown, -1)
     } else {
       epoll = -1
       shutdown = -1
@@ -53,10 +52,15 @@ final class Reaper: Sendable {
   }
 
   deinit {
-    if shutdown >= 0 {
-      // The epoll thread holds the reaper weakly: wake it to close the descriptors and stop.
-      var one: UInt64 = 1
-      _ = write(shutdown, &one, 8)
+    if mode == .jobsOnly {
+      if state.withLock({ $0.started }) {
+        // The epoll thread owns the descriptors: it closes them when it reads this.
+        var one: UInt64 = 1
+        _ = write(shutdown, &one, 8)
+      } else {
+        close(epoll)
+        close(shutdown)
+      }
     }
     sem_destroy(spawned)
     spawned.deallocate()
@@ -76,8 +80,7 @@ final class Reaper: Sendable {
         let pidfd = batchrun_pidfd_open(result.pid)
         if pidfd >= 0 {
           state.pids[pidfd] = result.pid
-          var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: pidfd))
-          epoll_ctl(epoll, EPOLL_CTL_ADD, pidfd, &event)
+          batchrun_epoll_add(epoll, pidfd, pidfd)
         } else {
           // No pidfds (a kernel before 5.3): this one is reaped by pid, on a thread.
           let pid = result.pid
@@ -136,16 +139,24 @@ final class Reaper: Sendable {
     case .jobsOnly:
       let (epoll, shutdown) = (epoll, shutdown)
       DetachedThread.start { [weak self] in
-        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        var ready = [Int32](repeating: 0, count: 64)
         while true {
-          let count = epoll_wait(epoll, &events, Int32(events.count), -1)
-          for event in events.prefix(max(0, Int(count))) {
-            guard event.data.fd != -1, let reaper = self else {
+          let count = batchrun_epoll_wait(epoll, &ready, Int32(ready.count))
+          for tag in ready.prefix(max(0, Int(count))) {
+            guard tag != -1 else {
               close(epoll)
               close(shutdown)
               return
             }
-            reaper.collect(pidfd: event.data.fd)
+            if let reaper = self {
+              reaper.collect(pidfd: tag)
+            } else {
+              // The reaper is going away: reap its last process all the same.
+              var code: Int32 = 0
+              var status: Int32 = 0
+              _ = batchrun_wait_pidfd(tag, &code, &status)
+              batchrun_epoll_remove_and_close(epoll, tag)
+            }
           }
         }
       }
@@ -180,7 +191,7 @@ final class Reaper: Sendable {
     var code: Int32 = 0
     var status: Int32 = 0
     let reaped = batchrun_wait_pidfd(pidfd, &code, &status) == 0
-    close(pidfd)
+    batchrun_epoll_remove_and_close(epoll, pidfd)
     if let pid, reaped { finish(pid, Self.termination(code: code, status: status)) }
   }
 

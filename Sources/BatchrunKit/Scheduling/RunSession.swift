@@ -1,3 +1,5 @@
+import Glibc
+
 /// One run of a plan from start to end: its directory, the scheduler, the journal, the
 /// console, and the report written whatever the ending.
 public final class RunSession: Sendable {
@@ -39,6 +41,9 @@ public final class RunSession: Sendable {
   private let console: ConsoleReporter
   private let output: any ConsoleSink
   private let lock: RunLock
+  /// A descriptor held from the start and given back just before the report is written,
+  /// so that a full descriptor table (jobs' logs) can never cost the run its report.
+  private let reserve: Int32
 
   /// Creates the run directory and everything the run needs; nothing starts yet.
   public init(
@@ -51,6 +56,11 @@ public final class RunSession: Sendable {
     runID = RunStore.newRunID(at: startedAt)
     store = options.stateDirectory.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: plan.manifest)
     runDirectory = store.runDirectory(runID)
+    reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    guard reserve >= 0 else {
+      throw RunStore.Failure(
+        description: "cannot start a run: no file descriptor left (\(String(cString: strerror(errno))))")
+    }
     lock = try store.create(runID: runID)
     launches = LaunchFactory(
       manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
@@ -82,6 +92,7 @@ public final class RunSession: Sendable {
   /// - Throws: if any of those files cannot be written; the jobs have run all the same.
   public func run() async throws(RunStore.Failure) -> RunReport {
     let outcome = await scheduler.run()
+    close(reserve)
     var report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now, launches: launches)

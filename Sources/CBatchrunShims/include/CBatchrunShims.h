@@ -2,7 +2,6 @@
 #define CBATCHRUN_SHIMS_H
 
 #include <signal.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/types.h>
 
@@ -43,6 +42,22 @@ int batchrun_pidfd_open(pid_t pid);
 /// Reaps the process behind `pidfd` (waitid(P_PIDFD)), blocking: `code` is CLD_EXITED,
 /// CLD_KILLED or CLD_DUMPED and `status` the exit code or signal. 0, or -1 with errno.
 int batchrun_wait_pidfd(int pidfd, int *code, int *status);
+
+/// A new epoll descriptor, close-on-exec; -1 with errno set.
+int batchrun_epoll_create(void);
+
+/// Adds `fd` to `epoll` for reading, with `data` as its tag. (`struct epoll_event` is
+/// packed on x86_64, which Swift cannot lay out: it is only touched in C.)
+int batchrun_epoll_add(int epoll, int fd, int data);
+
+/// Removes `fd` from `epoll`, then closes it. A bare close is not enough: a child being
+/// spawned holds a copy of the descriptor until its exec, which keeps the registration
+/// alive and would report a number that may already name another file.
+int batchrun_epoll_remove_and_close(int epoll, int fd);
+
+/// Waits for readiness on `epoll` and stores up to `capacity` (at most 64) tags in
+/// `data`; their count, or -1 with errno set.
+int batchrun_epoll_wait(int epoll, int *data, int capacity);
 
 /// Reaps any child (waitid(P_ALL)), blocking; its pid, or -1 with errno (ECHILD: none).
 pid_t batchrun_wait_any(int *code, int *status);
