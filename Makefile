@@ -42,7 +42,8 @@ build: static-libyaml
 
 static-libyaml:
 	@libdir="$$($(PKG_CONFIG) --variable=libdir yaml-0.1)" && test -f "$$libdir/libyaml.a" \
-	  || { echo "make: libyaml-dev is missing (apt-get install libyaml-dev, or scripts/run)" >&2; exit 1; }
+	  || { echo "make: no libyaml.a through pkg-config's yaml-0.1: install pkg-config and libyaml-dev" \
+	    "(scripts/run does)" >&2; exit 1; }
 	@mkdir -p $(STATIC_YAML)
 	@ln -sf "$$($(PKG_CONFIG) --variable=libdir yaml-0.1)/libyaml.a" $(STATIC_YAML)/libyaml.a
 	@printf '%s\n' 'Name: LibYAML' 'Description: libyaml.a only, for a static batchrun' \
