@@ -1,21 +1,26 @@
 # batchrun: build, install and uninstall.
 #
-#   make                      release build
-#   make install PREFIX=DIR   the binary, shell completions (bash, zsh, fish) and the man page
+#   make                      the release binary, linked statically with the Swift runtime and
+#                             libyaml: it runs where neither a Swift toolchain nor libyaml is
+#   make install PREFIX=DIR   that binary, shell completions (bash, zsh, fish) and the man page
 #   make uninstall PREFIX=DIR
 #   make man                  regenerate docs/batchrun.1 from the argument parser
 #
-# CONFIGURATION=debug installs a debug build instead; BINARY=PATH installs that binary
-# without building (the tests do, from inside `swift test`).
+# The build has a scratch directory of its own (SCRATCH, default .build-static), so it
+# leaves `swift build`'s .build alone. CONFIGURATION=debug installs a debug build instead;
+# BINARY=PATH installs that binary without building. Building needs libyaml-dev
+# (scripts/run installs it).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 CONFIGURATION ?= release
 SWIFT ?= swift
+SCRATCH ?= .build-static
+PKG_CONFIG ?= pkg-config
 
 root := $(DESTDIR)$(PREFIX)
 BINARY ?=
-binary = $(or $(BINARY),$(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/batchrun)
+binary = $(or $(BINARY),$(SCRATCH)/$(CONFIGURATION)/batchrun)
 
 BIN_FILE := $(root)/bin/batchrun
 BASH_FILE := $(root)/share/bash-completion/completions/batchrun
@@ -23,12 +28,27 @@ ZSH_FILE := $(root)/share/zsh/site-functions/_batchrun
 FISH_FILE := $(root)/share/fish/vendor_completions.d/batchrun.fish
 MAN_FILE := $(root)/share/man/man1/batchrun.1
 
-.PHONY: all build install uninstall man
+# libyaml, linked statically: a yaml-0.1.pc of our own, found first through
+# PKG_CONFIG_PATH, points the linker at a directory holding only libyaml.a.
+STATIC_YAML := $(abspath $(SCRATCH))/static-libyaml
+
+.PHONY: all build static-libyaml install uninstall man
 
 all: build
 
-build:
-	$(SWIFT) build -c $(CONFIGURATION) --product batchrun
+build: static-libyaml
+	PKG_CONFIG_PATH=$(STATIC_YAML) $(SWIFT) build -c $(CONFIGURATION) --static-swift-stdlib \
+	  --scratch-path $(SCRATCH) --product batchrun
+
+static-libyaml:
+	@libdir="$$($(PKG_CONFIG) --variable=libdir yaml-0.1)" && test -f "$$libdir/libyaml.a" \
+	  || { echo "make: no libyaml.a through pkg-config's yaml-0.1: install pkg-config and libyaml-dev" \
+	    "(scripts/run does)" >&2; exit 1; }
+	@mkdir -p $(STATIC_YAML)
+	@ln -sf "$$($(PKG_CONFIG) --variable=libdir yaml-0.1)/libyaml.a" $(STATIC_YAML)/libyaml.a
+	@printf '%s\n' 'Name: LibYAML' 'Description: libyaml.a only, for a static batchrun' \
+	  "Version: $$($(PKG_CONFIG) --modversion yaml-0.1)" "Cflags: $$($(PKG_CONFIG) --cflags yaml-0.1)" \
+	  'Libs: -L$(STATIC_YAML) -lyaml' > $(STATIC_YAML)/yaml-0.1.pc
 
 install: $(if $(BINARY),,build)
 	install -d $(dir $(BIN_FILE)) $(dir $(BASH_FILE)) $(dir $(ZSH_FILE)) $(dir $(FISH_FILE)) $(dir $(MAN_FILE))

@@ -10,17 +10,17 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
+    .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .target(name: "CBatchrunShims"),
     .target(name: "CBatchrunEntry"),
     .target(
       name: "BatchrunKit",
       dependencies: [
         "CBatchrunShims",
-        .product(name: "Yams", package: "Yams"),
+        "CYAML",
         .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),

@@ -93,7 +93,7 @@ struct LocalProcessExecutorTests {
   func hostChildrenAreUntouched() async throws {
     var pid: pid_t = 0
     let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("0.3"), nil]
-    defer { arguments.forEach { free($0) } }
+    defer { for argument in arguments { free(argument) } }
     #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, arguments, environ) == 0)
     let executor = LocalProcessExecutor()
     for index in 0..<20 {

@@ -1,6 +1,11 @@
-import CYaml
+import CYAML
 
-/// Builds a ``YAMLNode`` tree from libyaml's event stream (the libyaml that Yams ships).
+/// Builds a ``YAMLNode`` tree from libyaml's event stream (the system's libyaml, 0.2.5).
+///
+/// Debian 12 ships libyaml 0.2.5, the latest release. The copy inside Yams that batchrun
+/// used before is 0.2.5 with two changes from libyaml's unreleased master: a nesting limit
+/// (emulated below, so diagnostics stay where they were) and `[ ? ]`, an explicit key
+/// closing a flow list, which 0.2.5 reads as a syntax error and the copy as `[{null: null}]`.
 ///
 /// Anchors and aliases are resolved here; merge keys (`<<`) are left in the tree for
 /// the manifest decoder, which knows which mappings may use them. Explicit tags are kept
@@ -30,6 +35,15 @@ struct YAMLComposer {
   /// What deeper nesting, or libyaml's own limit, is reported as.
   static let nestingMessage =
     "nesting is too deep (at most \(maximumNesting) levels of lists and mappings)"
+
+  /// The nesting limit of the libyaml batchrun read YAML with before (the copy inside
+  /// Yams, libyaml's unreleased master): a list or mapping may not start once the scanner's
+  /// flow level plus its block indentations reach it. The scanner reads ahead (up to 1024
+  /// characters while a key may still follow), so for `[[[[...` this fires near the start,
+  /// before ``maximumNesting`` would. libyaml 0.2.5, the latest release and Debian's, has
+  /// no such limit; the composer applies it after each event so that deep flow nesting is
+  /// still reported where it was.
+  static let libyamlNestingLimit = 1000
 
   /// The line and column (in Unicode scalars) of byte `offset` of `bytes`.
   static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> YAMLNode.Position {
@@ -97,7 +111,33 @@ struct YAMLComposer {
       guard yaml_parser_parse(&parser, &event) == 1 else {
         throw error()
       }
+      if let position = libyamlNestingLimitReached(by: event) {
+        yaml_event_delete(&event)
+        throw Problem(message: YAMLComposer.nestingMessage, position: position)
+      }
       return event
+    }
+
+    /// Where ``YAMLComposer/libyamlNestingLimit`` stops `event`, the start of a list or
+    /// mapping just parsed, or `nil` if it does not: the position of its `[`, `{` or
+    /// block start, as that libyaml reported it. Its checks were on the four kinds of
+    /// collection start that leave the parser in a first-entry state; indentless lists and
+    /// the single-pair mappings inside flow lists were not checked.
+    func libyamlNestingLimitReached(by event: yaml_event_t) -> YAMLNode.Position? {
+      guard event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT,
+        let top = parser.indents.top, let start = parser.indents.start
+      else { return nil }
+      let flow: Bool
+      switch parser.state {
+      case YAML_PARSE_FLOW_SEQUENCE_FIRST_ENTRY_STATE, YAML_PARSE_FLOW_MAPPING_FIRST_KEY_STATE: flow = true
+      case YAML_PARSE_BLOCK_SEQUENCE_FIRST_ENTRY_STATE, YAML_PARSE_BLOCK_MAPPING_FIRST_KEY_STATE: flow = false
+      default: return nil
+      }
+      guard top - start >= YAMLComposer.libyamlNestingLimit - Int(parser.flow_level) else { return nil }
+      // The event ends where its start token does; a `[` or `{` is one column wide, a block
+      // start token none.
+      let end = Self.position(event.end_mark)
+      return YAMLNode.Position(line: end.line, column: end.column - (flow ? 1 : 0))
     }
 
     func error() -> Problem {
@@ -107,7 +147,8 @@ struct YAMLComposer {
       if let context = parser.context {
         message += " \(String(cString: context))"
       }
-      // libyaml's words for its nesting limit name its API ("set with yaml_set_max_nest_level()").
+      // libyaml's words for its nesting limit (in its master, not 0.2.5) name its API
+      // ("set with yaml_set_max_nest_level()").
       if problem?.hasPrefix("Maximum nesting level reached") ?? false {
         message = YAMLComposer.nestingMessage
       }
