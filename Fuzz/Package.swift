@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
-// The libFuzzer target for the manifest loader. Build and run with Fuzz/run.sh.
+// The libFuzzer targets for the manifest loader and the report reader. Build and run
+// with Fuzz/run.sh.
 import Foundation
 import PackageDescription
 
@@ -16,6 +17,11 @@ let package = Package(
       name: "ManifestFuzzer",
       dependencies: [.product(name: "BatchrunKit", package: rootIdentity)],
       swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    )
+    ),
+    .executableTarget(
+      name: "ReportFuzzer",
+      dependencies: [.product(name: "BatchrunKit", package: rootIdentity)],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ),
   ]
 )

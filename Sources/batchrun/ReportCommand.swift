@@ -25,11 +25,12 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     let path = report ?? stateDir + "/latest"
     let json: JSON
-    do {
+    do throws(ReportLoader.Failure) {
       json = try ReportLoader.load(path)
     } catch {
+      // 65 for a file that is not a report (or journal), 66 for one missing or unreadable.
       Console.error("batchrun: error: \(error)\n")
-      throw ExitCode(66)
+      throw ExitCode(error.exitCode)
     }
     switch format {
     case .text: Console.out(TextReport.render(json))

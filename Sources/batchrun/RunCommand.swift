@@ -78,7 +78,16 @@ struct RunCommand: AsyncParsableCommand {
     Batchrun.signals.handle { relay.receive($0) }
     let loaded = try options.load(manifest)
     let store = stateDir.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: loaded)
-    let prior = PriorDurations.load(stateDirectory: store.stateDirectory)
+    let prior: PriorDurations?
+    do throws(ReportLoader.Failure) {
+      prior = try PriorDurations.load(stateDirectory: store.stateDirectory)
+    } catch {
+      // A damaged previous report costs only the ordering by its durations.
+      Console.error(
+        "batchrun: warning: ignoring the previous run's report \(error.path): \(error.reason);"
+          + " jobs are ordered without its durations\n")
+      prior = nil
+    }
     let plan = try options.plan(loaded, targets: targets, weight: prior?.weight)
     let concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
     if dryRun {

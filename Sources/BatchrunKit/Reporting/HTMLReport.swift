@@ -120,7 +120,7 @@ private struct Page {
     self.jobs = jobs
     timeline = Timeline(report: report)
     wall =
-      report["duration_seconds"]?.doubleValue ?? Double(timeline.end - timeline.origin) / 1000
+      report["duration_seconds"]?.secondsValue ?? Double(timeline.end - timeline.origin) / 1000
     criticalPath = report["critical_path"]?["jobs"]?.arrayValue?.compactMap(\.stringValue) ?? []
     let pathIDs = Set(criticalPath)
     onCriticalPath = Set(jobs.indices.filter { jobs[$0]["id"]?.stringValue.map(pathIDs.contains) ?? false })
@@ -193,7 +193,7 @@ private struct Page {
     fact("jobs", String(jobs.count), id: "job-count")
     fact("wall time", e(Self.seconds(wall)), id: "wall-time")
     fact("concurrency", report["concurrency"]?.intValue.map(String.init) ?? "?", id: "concurrency")
-    fact("exit code", report["exit_code"]?.intValue.map(String.init) ?? "-")
+    fact("exit code", report["exit_code"]?.exitCodeValue.map(String.init) ?? "-")
     fact("started", e(report["started_at"]?.stringValue ?? "?"), time: true)
     fact("finished", e(report["finished_at"]?.stringValue ?? "?"), time: true)
     out += "</dl>\n<ul class=\"counts\" id=\"counts\">\n"
@@ -205,8 +205,8 @@ private struct Page {
     }
     out += "</ul>\n"
     if !criticalPath.isEmpty {
-      let pathSeconds = report["critical_path"]?["duration_seconds"]?.doubleValue ?? 0
-      let share = wall > 0 ? Int((pathSeconds / wall * 100).rounded()) : 0
+      let pathSeconds = report["critical_path"]?["duration_seconds"]?.secondsValue ?? 0
+      let share = CriticalPath.share(pathSeconds, ofWall: wall)
       out += "<p class=\"critical\" id=\"critical-path\">critical path: "
       out += criticalPath.map { "<code>\(e($0))</code>" }.joined(separator: " &#x2192; ")
       out += ": \(e(Self.seconds(pathSeconds))), <b>\(share)%</b> of the wall time</p>\n"
@@ -316,7 +316,7 @@ private struct Page {
         "</td><td class=\"c-status\"><span class=\"badge \(Self.statusClass(status))\">\(e(statusText))</span></td>"
       out += "<td class=\"c-exit\">\(e(Self.ending(job) ?? "-"))</td>"
       out +=
-        "<td class=\"c-duration\">\(e(job["duration_seconds"]?.doubleValue.map(Self.seconds) ?? "-"))</td>"
+        "<td class=\"c-duration\">\(e(job["duration_seconds"]?.secondsValue.map(Self.seconds) ?? "-"))</td>"
       out += "<td class=\"c-attempts\">\(job["attempts"]?.arrayValue?.count ?? 0)</td>"
       out += "<td class=\"c-worker\">\(timeline.lanes[index].map { "w\($0 + 1)" } ?? "-")</td>"
       out += "<td class=\"c-start\">\(e(start ?? "-"))</td>"
@@ -342,7 +342,7 @@ private struct Page {
   /// `exit 3`, `SIGKILL`, or `nil` for a job or attempt that never ran.
   static func ending(_ value: JSON) -> String? {
     if let signal = value["signal"]?.stringValue { return signal }
-    return value["exit_code"]?.intValue.map { "exit \($0)" }
+    return value["exit_code"]?.exitCodeValue.map { "exit \($0)" }
   }
 
   /// The `run` string, or the `argv` quoted for a shell.

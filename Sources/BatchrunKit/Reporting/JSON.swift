@@ -144,10 +144,11 @@ public indirect enum JSON: Sendable, Equatable {
     }
   }
 
+  /// The number if it is a whole one that fits an `Int` (`2.0` too, `1e20` not).
   public var intValue: Int? {
     switch self {
     case .int(let value): value
-    case .double(let value) where value == value.rounded(): Int(value)
+    case .double(let value): Int(exactly: value)
     default: nil
     }
   }

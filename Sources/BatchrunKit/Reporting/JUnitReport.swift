@@ -51,7 +51,7 @@ public enum JUnitReport {
     let (failures, errors, skipped) = (count("failure"), count("error"), count("skipped"))
     let counts =
       "tests=\"\(jobs.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
-      + " time=\"\(decimalSeconds(report["duration_seconds"]?.doubleValue))\""
+      + " time=\"\(decimalSeconds(report["duration_seconds"]?.secondsValue))\""
 
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     out += "<testsuites name=\"batchrun\" \(counts)>\n"
@@ -67,7 +67,9 @@ public enum JUnitReport {
     var properties: [(String, String)] = []
     if let runID = report["run_id"]?.stringValue { properties.append(("batchrun.run_id", runID)) }
     if let status = report["status"]?.stringValue { properties.append(("batchrun.status", status)) }
-    if let code = report["exit_code"]?.intValue { properties.append(("batchrun.exit_code", String(code))) }
+    if let code = report["exit_code"]?.exitCodeValue {
+      properties.append(("batchrun.exit_code", String(code)))
+    }
     if let path = report["manifest"]?["path"]?.stringValue { properties.append(("batchrun.manifest", path)) }
     if let version = report["tool"]?["version"]?.stringValue {
       properties.append(("batchrun.version", version))
@@ -85,7 +87,7 @@ public enum JUnitReport {
 
     for (job, verdict) in zip(jobs, verdicts) {
       out += "    <testcase classname=\"\(escape(suite))\" name=\"\(escape(id(of: job)))\""
-      out += " time=\"\(decimalSeconds(job["duration_seconds"]?.doubleValue))\""
+      out += " time=\"\(decimalSeconds(job["duration_seconds"]?.secondsValue))\""
       let log = job["log"]?.stringValue.flatMap { path in runDirectory.map { logTail(path, in: $0) } } ?? ""
       if verdict.outcome == .passed, log.isEmpty {
         out += "/>\n"
@@ -144,7 +146,7 @@ public enum JUnitReport {
       let reason = job["reason"]?.stringValue ?? ""
       return (.skipped(message: reason.isEmpty ? status : reason), false)
     case "failed":
-      if let code = job["exit_code"]?.intValue {
+      if let code = job["exit_code"]?.exitCodeValue {
         message = "exit \(code)"
         problem = .failure(type: "exit", message: message)
       } else if let signal = job["signal"]?.stringValue {
@@ -155,9 +157,9 @@ public enum JUnitReport {
         problem = .failure(type: "failed", message: message)
       }
     case "timed_out":
-      let ran = job["attempts"]?.arrayValue?.last?["duration_seconds"]?.doubleValue
+      let ran = job["attempts"]?.arrayValue?.last?["duration_seconds"]?.secondsValue
       message =
-        "timed out" + (ran.map { " after " + ConsoleReporter.format(max(0, $0)) } ?? "")
+        "timed out" + (ran.map { " after " + ConsoleReporter.format($0) } ?? "")
         + (job["signal"]?.stringValue.map { ", ended by \($0)" } ?? "")
       problem = .error(type: "timeout", message: message)
     default:

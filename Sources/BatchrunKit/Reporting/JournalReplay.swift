@@ -26,12 +26,27 @@ public enum JournalReplay {
     public var description: String
   }
 
-  /// The report rebuilt from the journal's text.
+  /// The report rebuilt from the journal's text. Its first line must be a `run_started`
+  /// record with a report's shape (``ReportCheck``); a later line that is not a
+  /// `job_finished` record with a job's shape is skipped, like a line a crash cut short.
   public static func report(fromJournal text: String) throws(Failure) -> JSON {
     var lines = text.split(separator: "\n").makeIterator()
-    guard let first = lines.next(), let start = try? JSONParser.parse(String(first)),
-      start["event"]?.stringValue == "run_started", var jobs = start["jobs"]?.arrayValue
-    else { throw Failure(description: "the journal does not start with a run_started record") }
+    guard let first = lines.next() else { throw Failure(description: "the journal is empty") }
+    let start: JSON
+    do {
+      start = try JSONParser.parse(String(first))
+    } catch {
+      throw Failure(description: "its first line: \(error)")
+    }
+    guard start["event"]?.stringValue == "run_started" else {
+      throw Failure(description: "the journal does not start with a run_started record")
+    }
+    do {
+      try ReportCheck.check(report: start)
+    } catch {
+      throw Failure(description: "its run_started record: \(error)")
+    }
+    var jobs = start["jobs"]?.arrayValue ?? []
     var position: [String: Int] = [:]
     for (index, job) in jobs.enumerated() {
       if let id = job["id"]?.stringValue { position[id] = index }
@@ -40,7 +55,8 @@ public enum JournalReplay {
     // A line cut short by a crash does not parse: skip it.
     for line in lines {
       guard let event = try? JSONParser.parse(String(line)), event["event"]?.stringValue == "job_finished",
-        let id = event["id"]?.stringValue, let index = position[id], case .object(let members) = event
+        (try? ReportCheck.check(job: event)) != nil, let id = event["id"]?.stringValue,
+        let index = position[id], case .object(let members) = event
       else { continue }
       jobs[index] = .object(members.filter { $0.0 != "event" })
       if let end = event["finished_at"]?.stringValue, end > finishedAt { finishedAt = end }
@@ -70,7 +86,7 @@ public enum JournalReplay {
       ($0["needs"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { index[$0] } }
     }
     let path = CriticalPath.heaviest(
-      needs: needs, durations: jobs.map { $0["duration_seconds"]?.doubleValue })
+      needs: needs, durations: jobs.map { $0["duration_seconds"]?.secondsValue })
     return .object([
       ("jobs", .array(path.jobs.map { jobs[$0]["id"] ?? .null })),
       ("duration_seconds", .double(path.seconds)),

@@ -11,24 +11,45 @@ public struct PriorDurations: Sendable {
     self.seconds = seconds
   }
 
-  /// The durations in the report `latest` points at in `stateDirectory`, if there is one.
-  public static func load(stateDirectory: String) -> PriorDurations? {
-    guard let report = try? ReportLoader.load(stateDirectory + "/latest/report.json") else { return nil }
+  /// The durations of the succeeded jobs in `report`; `nil` if it has none. Durations
+  /// that are not one (``JSON/secondsValue``) are left out.
+  public init?(report: JSON) {
     var seconds: [String: Double] = [:]
     for job in report["jobs"]?.arrayValue ?? [] {
       guard let id = job["id"]?.stringValue, job["status"]?.stringValue == "succeeded",
-        let duration = job["duration_seconds"]?.doubleValue
+        let duration = job["duration_seconds"]?.secondsValue
       else { continue }
       seconds[id] = duration
     }
-    return seconds.isEmpty ? nil : PriorDurations(seconds: seconds)
+    if seconds.isEmpty { return nil }
+    self.init(seconds: seconds)
+  }
+
+  /// The path of the report `latest` points at in `stateDirectory`.
+  public static func reportPath(stateDirectory: String) -> String {
+    stateDirectory + "/latest/report.json"
+  }
+
+  /// The durations in the report `latest` points at in `stateDirectory`; `nil` if there is
+  /// no such report (no run yet, or the last one was killed before writing it).
+  /// - Throws: why the report there cannot be used: it cannot be read, or it is not a
+  ///   valid report (``ReportLoader/loadFile(_:)``).
+  public static func load(stateDirectory: String) throws(ReportLoader.Failure) -> PriorDurations? {
+    let report: JSON
+    do throws(ReportLoader.Failure) {
+      report = try ReportLoader.loadFile(reportPath(stateDirectory: stateDirectory))
+    } catch  where error.kind == .missing {
+      return nil
+    }
+    return PriorDurations(report: report)
   }
 
   /// A job's weight for ``Plan``: its last duration, else the mean of those known
-  /// (a small floor keeps instant jobs from weighing nothing).
+  /// (a small floor keeps instant jobs from weighing nothing). Only durations a report
+  /// can hold count (0 to ``ReportCheck/maxSeconds``), so weights and their sums stay finite.
   public var weight: @Sendable (Job) -> Double {
-    let mean = seconds.values.reduce(0, +) / Double(max(1, seconds.count))
-    let seconds = self.seconds
-    return { job in max(seconds[job.id] ?? mean, 0.001) }
+    let usable = seconds.filter { (0...ReportCheck.maxSeconds).contains($0.value) }
+    let mean = usable.values.reduce(0, +) / Double(max(1, usable.count))
+    return { job in max(usable[job.id] ?? mean, 0.001) }
   }
 }

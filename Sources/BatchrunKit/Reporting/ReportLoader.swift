@@ -2,10 +2,32 @@ import Glibc
 
 /// Finds and reads a report for `batchrun report`: a report file, a run directory, or
 /// the latest run of a state directory; rebuilt from the journal when the run left none.
+///
+/// Whatever a file holds, loading returns a report that passes ``ReportCheck`` or throws a
+/// ``Failure`` saying why; it never traps.
 public enum ReportLoader {
   /// Why no report could be read.
   public struct Failure: Error, CustomStringConvertible {
-    public var description: String
+    public enum Kind: Sendable, Equatable {
+      /// Nothing at the path (`latest` of a state directory with no run yet).
+      case missing
+      /// There is something, but it cannot be read (permissions, a directory without
+      /// report or journal).
+      case unreadable
+      /// It was read, but it is not a report (or a journal).
+      case invalid
+    }
+
+    public var kind: Kind
+    /// The file or directory the failure is about.
+    public var path: String
+    /// Why, without the path: `not a valid report: invalid JSON at byte 0: ...`.
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+
+    /// `batchrun report`'s exit code for it: 65 for a file that is not a report (or journal),
+    /// 66 for one that is missing or cannot be read.
+    public var exitCode: Int32 { kind == .invalid ? 65 : 66 }
   }
 
   /// Loads the report at `path`: a `report.json`, or a run directory (its `report.json`,
@@ -13,32 +35,90 @@ public enum ReportLoader {
   public static func load(_ path: String) throws(Failure) -> JSON {
     var info = stat()
     guard stat(path, &info) == 0 else {
-      throw Failure(description: "no report or run directory at '\(path)'")
+      let why = errno
+      throw Failure(
+        kind: why == ENOENT || why == ENOTDIR ? .missing : .unreadable, path: path,
+        reason: why == ENOENT ? "no such report or run directory" : String(cString: strerror(why)))
     }
-    if (info.st_mode & S_IFMT) != S_IFDIR { return try parse(path) }
-    if access(path + "/report.json", F_OK) == 0 { return try parse(path + "/report.json") }
-    guard let journal = try? FileBytes.read(path + "/events.jsonl") else {
-      throw Failure(description: "'\(path)' has neither report.json nor events.jsonl")
-    }
+    if (info.st_mode & S_IFMT) != S_IFDIR { return try loadFile(path) }
+    if access(path + "/report.json", F_OK) == 0 { return try loadFile(path + "/report.json") }
+    let journalPath = path + "/events.jsonl"
+    let journal: [UInt8]
     do {
-      return try JournalReplay.report(fromJournal: String(decoding: journal, as: UTF8.self))
+      journal = try FileBytes.read(journalPath)
     } catch {
-      throw Failure(description: "\(path)/events.jsonl: \(error)")
+      throw Failure(
+        kind: .unreadable, path: path,
+        reason: access(journalPath, F_OK) == 0
+          ? "cannot read events.jsonl: \(error)" : "a directory with neither report.json nor events.jsonl")
     }
+    let report: JSON
+    do {
+      report = try JournalReplay.report(fromJournal: String(decoding: journal, as: UTF8.self))
+    } catch {
+      throw Failure(kind: .invalid, path: journalPath, reason: "not a valid journal: \(error)")
+    }
+    // Made of checked records; checked once more as a whole, as a report file is.
+    do {
+      try ReportCheck.check(report: report)
+    } catch {
+      throw Failure(
+        kind: .invalid, path: journalPath, reason: "not a valid journal: the report rebuilt from it: \(error)"
+      )
+    }
+    return report
   }
 
-  static func parse(_ path: String) throws(Failure) -> JSON {
+  /// Loads the report file at `path` (never a run directory, never a journal).
+  public static func loadFile(_ path: String) throws(Failure) -> JSON {
+    var info = stat()
+    if stat(path, &info) != 0, errno == ENOENT || errno == ENOTDIR {
+      throw Failure(kind: .missing, path: path, reason: "no such file")
+    }
     let bytes: [UInt8]
     do {
       bytes = try FileBytes.read(path)
     } catch {
-      throw Failure(description: "cannot read \(path): \(error)")
+      throw Failure(kind: .unreadable, path: path, reason: "cannot read it: \(error)")
     }
     do {
-      return try JSONParser.parse(bytes)
+      return try report(from: bytes)
     } catch {
-      throw Failure(description: "\(path): \(error)")
+      throw Failure(kind: .invalid, path: path, reason: "not a valid report: \(error)")
     }
+  }
+
+  /// Why bytes are not a report: they are not JSON, or not a report's shape.
+  public enum Problem: Error, CustomStringConvertible {
+    case empty
+    case syntax(JSONParser.Failure)
+    case shape(ReportCheck.Problem)
+
+    public var description: String {
+      switch self {
+      case .empty: "the file is empty"
+      case .syntax(let failure): failure.description
+      case .shape(let problem): problem.description
+      }
+    }
+  }
+
+  /// The report in `bytes`, as `batchrun report` reads a `report.json`: JSON that passes
+  /// ``ReportCheck``.
+  public static func report(from bytes: [UInt8]) throws(Problem) -> JSON {
+    if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .empty }
+    let json: JSON
+    do {
+      json = try JSONParser.parse(bytes)
+    } catch {
+      throw .syntax(error)
+    }
+    do {
+      try ReportCheck.check(report: json)
+    } catch {
+      throw .shape(error)
+    }
+    return json
   }
 
   /// The run directory of `report`, read from `path` by `batchrun report`: `path` itself if

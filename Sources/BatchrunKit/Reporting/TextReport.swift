@@ -3,11 +3,11 @@
 public enum TextReport {
   public static func render(_ report: JSON) -> String {
     let jobs = report["jobs"]?.arrayValue ?? []
-    let wall = report["duration_seconds"]?.doubleValue ?? 0
+    let wall = report["duration_seconds"]?.secondsValue ?? 0
     var out =
       "run \(report["run_id"]?.stringValue ?? "?") of '\(report["manifest"]?["name"]?.stringValue ?? "?")'"
     out += ": \(report["status"]?.stringValue ?? "?")"
-    if let code = report["exit_code"]?.intValue { out += " (exit \(code))" }
+    if let code = report["exit_code"]?.exitCodeValue { out += " (exit \(code))" }
     out += ", \(jobs.count) job\(jobs.count == 1 ? "" : "s") in \(seconds(wall))"
     out += " at -j \(report["concurrency"]?.intValue ?? 0)\n"
     out +=
@@ -15,8 +15,8 @@ public enum TextReport {
 
     let header = ["JOB", "STATUS", "DURATION", "ATTEMPTS", "EXIT"]
     let rows = jobs.map { job -> [String] in
-      let exit = job["exit_code"]?.intValue.map(String.init) ?? job["signal"]?.stringValue ?? "-"
-      let duration = job["duration_seconds"]?.doubleValue.map(seconds) ?? "-"
+      let exit = job["exit_code"]?.exitCodeValue.map(String.init) ?? job["signal"]?.stringValue ?? "-"
+      let duration = job["duration_seconds"]?.secondsValue.map(seconds) ?? "-"
       return [
         job["id"]?.stringValue ?? "?", job["status"]?.stringValue ?? "?", duration,
         String(job["attempts"]?.arrayValue?.count ?? 0), exit,
@@ -24,7 +24,7 @@ public enum TextReport {
     }
     out += table([header] + rows)
 
-    let timed = jobs.compactMap { job in job["duration_seconds"]?.doubleValue.map { (job, $0) } }
+    let timed = jobs.compactMap { job in job["duration_seconds"]?.secondsValue.map { (job, $0) } }
     let slowest = timed.sorted { $0.1 > $1.1 }.prefix(5)
     if !slowest.isEmpty {
       out += "\nslowest:\n"
@@ -33,9 +33,9 @@ public enum TextReport {
       }
     }
     let path = report["critical_path"]?["jobs"]?.arrayValue?.compactMap(\.stringValue) ?? []
-    let pathSeconds = report["critical_path"]?["duration_seconds"]?.doubleValue ?? 0
+    let pathSeconds = report["critical_path"]?["duration_seconds"]?.secondsValue ?? 0
     if !path.isEmpty {
-      let share = wall > 0 ? Int((pathSeconds / wall * 100).rounded()) : 0
+      let share = CriticalPath.share(pathSeconds, ofWall: wall)
       out += "\ncritical path: \(path.joined(separator: " -> "))\n"
       out += "  \(seconds(pathSeconds)), \(share)% of the wall time\n"
     }

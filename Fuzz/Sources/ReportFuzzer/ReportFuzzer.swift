@@ -1,0 +1,110 @@
+import BatchrunKit
+
+/// libFuzzer entry point for the report reader. The bytes are read the ways batchrun reads
+/// a report back: as a `report.json` (what `batchrun report` and `run`'s prior durations
+/// read, ``ReportLoader/report(from:)``) and as a journal (`events.jsonl`, for a run
+/// without a report). Whatever they are, reading gives a report or a reason, and every
+/// format of `batchrun report` renders what was read without a trap; so does any JSON at
+/// all, checked or not, as the renderers take any value. A crash, a hang, or a broken
+/// invariant below is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzReport(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+
+  // As a report.json, as `batchrun report` and `run` read one.
+  let checked: JSON?
+  do {
+    checked = try ReportLoader.report(from: bytes)
+  } catch {
+    precondition(!error.description.isEmpty, "a report is refused without a reason")
+    checked = nil
+  }
+  // Any JSON: it reads back as it renders, and the renderers take it as it is, checked or
+  // not (a checked report is rendered once).
+  if let json = checked ?? (try? JSONParser.parse(bytes)) {
+    precondition(
+      (try? JSONParser.parse(json.bytes(pretty: false))) == json, "JSON reads back what it renders")
+    renderEveryFormat(json)
+    weighPlan(by: PriorDurations(report: json))
+  }
+
+  // As a journal, as `batchrun report RUN-DIR` reads one when report.json is missing.
+  if let rebuilt = try? JournalReplay.report(fromJournal: String(decoding: bytes, as: UTF8.self)) {
+    do {
+      try ReportCheck.check(report: rebuilt)
+    } catch {
+      fatalError("a report rebuilt from a journal fails the check: \(error)")
+    }
+    renderEveryFormat(rebuilt)
+  }
+  return 0
+}
+
+/// What `batchrun report --format text|html|junit|json` prints (without a run directory:
+/// no logs are read).
+func renderEveryFormat(_ report: JSON) {
+  _ = TextReport.render(report)
+  _ = HTMLReport.render(report, runDirectory: nil)
+  _ = JUnitReport.render(report, runDirectory: nil)
+  _ = report.rendered(pretty: true)
+}
+
+/// A manifest with the job ids of the seed reports (`Fuzz/run.sh` makes them from
+/// `manifests/*.yaml`), so that fuzzed durations reach the plan's weights.
+let seedManifest: Manifest = {
+  let yaml = """
+    jobs:
+      hello: {run: x}
+      world: {run: x, needs: hello}
+      prepare: {run: x}
+      compile: {run: x, needs: prepare}
+      unit-tests: {run: x, needs: compile}
+      lint: {run: x, needs: compile}
+      package: {run: x, needs: [unit-tests, lint]}
+      cleanup: {run: x, needs: package, when: always}
+      split: {run: x}
+      shard-1: {run: x, needs: split}
+      gather: {run: x, needs: shard-1}
+      ok: {run: x}
+      bad: {run: x, needs: ok}
+    """
+  do {
+    return try ManifestLoader.load(bytes: Array(yaml.utf8), path: "/fuzz/seed.yaml")
+  } catch {
+    fatalError("the seed manifest does not load: \(error)")
+  }
+}()
+
+/// Plans the seed manifest with the prior durations' weights, as `run` does: every
+/// weight and priority must be a finite, positive number.
+func weighPlan(by prior: PriorDurations?) {
+  guard let prior else { return }
+  for job in seedManifest.jobs {
+    let weight = prior.weight(job)
+    precondition(weight.isFinite && weight > 0, "weight \(weight) for \(job.id)")
+  }
+  do {
+    let plan = try Plan(manifest: seedManifest, weight: prior.weight)
+    precondition(plan.priority.allSatisfy { $0.isFinite && $0 > 0 }, "priorities \(plan.priority)")
+  } catch {
+    fatalError("the seed manifest does not plan: \(error)")
+  }
+}
+
+/// SwiftPM links an executable target's entry point as `<Target>_main`; hand over to
+/// libFuzzer's driver from there.
+@_cdecl("ReportFuzzer_main")
+public func fuzzerMain(
+  _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+) -> CInt {
+  var count = argc
+  var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+  return LLVMFuzzerRunDriver(&count, &arguments, fuzzReport)
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
