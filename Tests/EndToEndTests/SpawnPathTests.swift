@@ -28,23 +28,34 @@ struct SpawnPathTests {
 
   @Test("Descriptors batchrun inherited without close-on-exec and signals it ignores never reach a job")
   func inheritedDescriptorsAndIgnoredSignals() async throws {
-    try directory.write(
-      "m.yaml",
-      """
-      jobs:
-        probe: {run: 'ls /proc/$$/fd | sort -n | tr "\\\\n" " "; grep SigIgn /proc/$$/status'}
-      """)
+    // The job records its pid and becomes `sleep`; the test inspects it from outside, so
+    // that no descriptor of a probe's own shows up.
+    try directory.write("m.yaml", "jobs:\n  probe: {argv: [sh, -c, 'echo $$ > probe.pid; exec sleep 60']}\n")
     // As a shell's background job would be: SIGINT and SIGQUIT ignored; and two open
     // descriptors without FD_CLOEXEC.
-    let result = try await batchrun(after: "trap '' INT QUIT; exec 7</etc/hostname 9>/dev/null", "m.yaml")
-    #expect(result.exitCode == 0, "\(result)")
-    let log = try await RunFiles(latestIn: state).log("logs/probe.log")
-    #expect(log.hasPrefix("0 1 2 SigIgn:"), "only fds 0-2 reach a job: \(log)")
-    let ignored = log.split(separator: "\n").last.flatMap {
-      UInt64($0.split(separator: "\t").last ?? "", radix: 16)
+    let run = Task {
+      try await batchrun(after: "trap '' INT QUIT; exec 7</etc/hostname 9>/dev/null", "m.yaml")
     }
+    let pidFile = directory.url.appendingPathComponent("probe.pid").path
+    let probe = await pollUntil(within: .seconds(30)) { () -> String? in
+      guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), text.hasSuffix("\n") else {
+        return nil
+      }
+      let pid = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      // Once it is `sleep`, the shell's own descriptors are gone.
+      let command = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+      return command.hasPrefix("sleep") ? pid : nil
+    }
+    let pid = try #require(probe, "the job did not start")
+    let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    _ = kill(pid_t(pid) ?? 0, SIGTERM)
+    #expect(fds == ["0", "1", "2"], "only fds 0-2 reach a job")
+    let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+      .flatMap { UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) }
     // glibc's posix_spawn keeps its two internal signals (32 and 33) ignored.
-    #expect(ignored.map { $0 & ~UInt64(0x1_8000_0000) } == 0, "no signal is ignored in the job: \(log)")
+    #expect(ignored.map { $0 & ~UInt64(0x1_8000_0000) } == 0, "no signal is ignored in the job: \(status)")
+    #expect(try await run.value.exitCode == 1)
   }
 
   @Test("A file that cannot be executed fails its job with exit 127 and the reason")
