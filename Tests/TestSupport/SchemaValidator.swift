@@ -54,14 +54,7 @@ public struct SchemaValidator: Sendable {
     try await errors(in: yaml, format: "yaml")
   }
 
-  /// Schema checks of the whole test process, one at a time.
-  private static let turns = OneAtATime()
-
   private func errors(in json: String, format: String) async throws -> [String] {
-    try await Self.turns.run { try await check(json, format: format) }
-  }
-
-  private func check(_ json: String, format: String) async throws -> [String] {
     let scratch = FileManager.default.temporaryDirectory
       .appendingPathComponent("schema-validator-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
