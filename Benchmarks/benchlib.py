@@ -259,10 +259,6 @@ def independent(count, command, prefix="j"):
 
 PEERS = ["spawnpool", "xargs", "parallel", "make", "ninja"]
 NO_DEPS = {"xargs", "parallel"}
-# Not peers a user would pick: the least a runner on swift-subprocess costs (Benchmarks/
-# SubprocessPool), plain and with batchrun's session and teardown; for the profile of
-# where batchrun's distance to spawnpool comes from.
-SWIFT_FLOORS = ["subprocess", "subprocess-session"]
 
 
 def runner_command(runner, directory, concurrency, batchrun=None, state=None):
@@ -277,10 +273,6 @@ def runner_command(runner, directory, concurrency, batchrun=None, state=None):
         return ["make", "-r", "-R", "-s", "-j", j, "-f", "Makefile"], None
     if runner == "ninja":
         return ["ninja", "--quiet", "-j", j, "-f", "build.ninja"], None
-    if runner in SWIFT_FLOORS:
-        pool = os.path.join(os.path.dirname(batchrun), "subprocesspool")
-        session = ["--session"] if runner == "subprocess-session" else []
-        return [pool, *session, "-j", j, "spawn.txt"], None
     if runner == "batchrun":
         return [batchrun, "run", "manifest.yaml", "-j", j, "--output", "quiet", "--state-dir", state], None
     raise ValueError(runner)

@@ -4,10 +4,7 @@
     python3 Benchmarks/peers.py [--batchrun PATH] [--rounds N] [--workloads w1-j2,w1-j8,w2,w3,w4,w4-2g]
 
 Runners: spawnpool (Benchmarks/spawnpool.c: posix_spawn + waitpid, the floor), xargs -P,
-GNU parallel, GNU make -j, ninja -j, batchrun; and subprocess-session (Benchmarks/
-SubprocessPool, built with batchrun: J tasks calling swift-subprocess's `run` with
-batchrun's session and teardown options, nothing else), the floor of any runner built on
-swift-subprocess. `--runners` may also name `subprocess` (the same without a session). Every runner does the same work: each job
+GNU parallel, GNU make -j, ninja -j, batchrun. Every runner does the same work: each job
 runs under /bin/sh -c with its stdout+stderr in its own log file (the peers run
 "exec >logs/ID.log 2>&1; CMD"; batchrun writes <state-dir>/runs/<id>/logs/ID.log itself,
 with --output quiet and a fresh --state-dir per run). Logs and state are cleared before
@@ -58,7 +55,7 @@ def main():
     parser.add_argument("--batchrun", help="the batchrun binary (default: the release build)")
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "3")))
     parser.add_argument("--workloads", default=os.environ.get("WORKLOADS", ",".join(WORKLOADS)))
-    parser.add_argument("--runners", default=os.environ.get("RUNNERS", ",".join(RUNNERS + ["subprocess-session"])))
+    parser.add_argument("--runners", default=os.environ.get("RUNNERS", ",".join(RUNNERS)))
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args()
 
@@ -189,26 +186,6 @@ def targets(plans, results):
         ["target", "measured", ""], rows)
 
 
-def own_share(plans, results):
-    """batchrun against subprocesspool --session: what batchrun adds to swift-subprocess."""
-    rows = []
-    for name, plan in plans.items():
-        if "subprocess-session" not in plan["runners"] or "batchrun" not in plan["runners"]:
-            continue
-        cpu = paired(results, name, "batchrun", "subprocess-session", lambda x, y: (x["cpu"] - y["cpu"]) / plan["count"])
-        wall = paired(results, name, "batchrun", "subprocess-session", lambda x, y: x["wall"] - y["wall"])
-        pool = paired(results, name, "subprocess-session", "spawnpool", lambda x, y: x["cpu"] / y["cpu"])
-        pool_wall = paired(results, name, "subprocess-session", "spawnpool", lambda x, y: x["wall"] / y["wall"])
-        rows.append([plan["title"], b.fmt(pool, 2), b.fmt(pool_wall, 2),
-                     b.fmt(cpu * 1e6 if cpu is not None else None), b.fmt(wall * 1000 if wall is not None else None, 1)])
-    if not rows:
-        return ""
-    return ("The swift-subprocess floor (subprocesspool --session: J tasks calling Subprocess.run, nothing "
-            "else) and what batchrun adds to it (medians of per-round figures):\n\n" + b.table(
-                ["workload", "pool CPU x spawnpool", "pool wall x spawnpool", "batchrun - pool, CPU us/job",
-                 "batchrun - pool, wall ms"], rows))
-
-
 def render(plans, results, machine, rounds):
     out = [f"{machine['date']}; nproc {machine['nproc']}; {machine['cpu']}; Linux {machine['kernel']}; "
            f"logs in {machine['files']}; "
@@ -218,7 +195,7 @@ def render(plans, results, machine, rounds):
     rows = []
     for name, plan in plans.items():
         floor_runs = results[name].get("spawnpool", [])
-        for runner in RUNNERS + b.SWIFT_FLOORS:
+        for runner in RUNNERS:
             if runner not in plan["runners"]:
                 if runner in b.NO_DEPS and plan["dag"] and runner in results[next(iter(results))]:
                     rows.append([plan["title"], runner, "n/a (no deps)"] + [""] * 7)
@@ -233,9 +210,6 @@ def render(plans, results, machine, rounds):
                          b.fmt(s["load"], 2)])
     out.append(b.table(header, rows))
     out.append(targets(plans, results))
-    share = own_share(plans, results)
-    if share:
-        out.append(share)
     return b.tables(out, "; each row's max load is in the table")
 
 

@@ -3,9 +3,8 @@
 #
 #   Benchmarks/profile.sh [BATCHRUN-BINARY]      # default: the release build
 #
-# Records `perf record -g` (cpu-clock, $FREQ Hz, children followed) of one batchrun run,
-# one spawnpool run and one subprocesspool --session run (swift-subprocess alone) of the
-# same jobs, then prints for each: CPU by command and
+# Records `perf record -g` (cpu-clock, $FREQ Hz, children followed) of one batchrun run
+# and one spawnpool run of the same jobs, then prints for each: CPU by command and
 # shared object (what the jobs' sh costs against the runner), and (perfsummary.py) the
 # runner's own CPU per job, split by what is on the call stack, and its hottest
 # functions.
@@ -26,7 +25,7 @@ command -v perf >/dev/null || { echo "profile.sh: perf is missing (apt-get insta
 
 binary=${1:-}
 if [[ -z $binary ]]; then
-  (cd "$repository" && swift build -c release --product batchrun >&2 && swift build -c release --product subprocesspool >&2)
+  (cd "$repository" && swift build -c release --product batchrun >&2)
   binary=$(cd "$repository" && swift build -c release --show-bin-path)/batchrun
 fi
 work=$BENCH_HOME/profile
@@ -57,6 +56,5 @@ record() { # NAME COMMAND...
   python3 "$here/perfsummary.py" "$data" "$n" "$top"
 }
 record spawnpool "$spawnpool" -j "$j" spawn.txt
-record subprocesspool "$(dirname "$binary")/subprocesspool" --session -j "$j" spawn.txt
 record batchrun "$binary" run manifest.yaml -j "$j" --output quiet --state-dir "$work/state"
-echo "perf data: $work/{spawnpool,subprocesspool,batchrun}.perf (perf report -i FILE)"
+echo "perf data: $work/{spawnpool,batchrun}.perf (perf report -i FILE)"

@@ -10,8 +10,7 @@ wall time and peak RSS over RUNS (31) runs, binaries interleaved, of:
   validate (200 jobs)       plus reading and checking a manifest
   run (1 job, `true`)       plus a run directory, the journal, a report, one process
 
-and, for comparison, subprocesspool (Benchmarks/SubprocessPool) running one `true`: a
-Swift program with swift-subprocess and nothing else. Waits for a quiet machine first.
+Waits for a quiet machine first.
 """
 
 import os
@@ -38,10 +37,6 @@ def main():
             (binary, "run (1 job)", [binary, "run", "manifest.yaml", "--output", "quiet", "--state-dir", state],
              os.path.join(work, "one")),
         ]
-    pool = os.path.join(os.path.dirname(binaries[0]), "subprocesspool")
-    if os.access(pool, os.X_OK):
-        cases.append((pool, "one `true` through swift-subprocess", [pool, "-j", "1", "spawn.txt"],
-                      os.path.join(work, "one")))
     b.wait_quiet("startup")
     walls = {i: [] for i in range(len(cases))}
     rss = {i: [] for i in range(len(cases))}

@@ -1,0 +1,4 @@
+all: j1
+j1:
+	@true
+.PHONY: all j1
