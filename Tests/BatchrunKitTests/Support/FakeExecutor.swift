@@ -144,7 +144,7 @@ final class FakeExecutor: JobExecutor {
   ///
   /// - Returns: whether it came to hold.
   @discardableResult
-  func waitUntil(limit: Duration = .seconds(10), _ condition: (Record) -> Bool) async -> Bool {
+  func waitUntil(limit: Duration = .seconds(30), _ condition: (Record) -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
       if condition(recorded) { return true }
