@@ -18,7 +18,7 @@ struct Batchrun: AsyncParsableCommand {
   static let signals = SignalWatcher()
 
   static func main() async {
-    // CBatchrunEntry's constructor blocked the stop signals before any thread existed;
+    // CBatchrunEntry's .preinit_array entry blocked the stop signals before any thread existed;
     // from here on the watcher receives them, at any moment.
     if batchrun_entry_blocked_stop_signals() == 0 { SignalWatcher.blockStopSignals() }
     _ = signals
