@@ -119,7 +119,7 @@ struct ReliabilityTests {
     defer { ProcessTable.kill(ProcessTable.processes(containing: marker)) }
     var manifest = "jobs:\n  leaver:\n    run: |\n      \(leaver.command(marker))\n"
     // Long enough for the test to see the processes on a busy machine.
-    if stop == .timeout { manifest += "    timeout: 5s\n" }
+    if stop == .timeout { manifest += "    timeout: 15s\n" }
     if stop == .failFast {
       // Fails once the test has seen the leaver's processes (or after 30 s).
       manifest += """

@@ -89,17 +89,16 @@ struct BackgroundBatchrun {
 
 /// Polls `probe` every 100 ms until it returns a value or `limit` passes.
 ///
-/// The probe runs on a Dispatch queue, not on the concurrency pool: scanning /proc
-/// blocks, and the pool has only a thread per core, which other tests running in
-/// parallel need for their own timing.
+/// The probe runs on a thread of its own, neither on the concurrency pool nor on
+/// Dispatch's global queue: scanning /proc blocks, and both have only a thread or two per
+/// core, which other tests running in parallel need (a starved probe once saw nothing for
+/// 20 s on a loaded machine).
 func pollUntil<T: Sendable>(
   within limit: Duration, _ probe: @escaping @Sendable () -> T?
 ) async -> T? {
   let deadline = ContinuousClock.now + limit
   while true {
-    let value = await withCheckedContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(returning: probe()) }
-    }
+    let value = await onOwnThread(probe)
     if let value { return value }
     if ContinuousClock.now >= deadline { return nil }
     try? await Task.sleep(for: .milliseconds(100))
