@@ -119,7 +119,7 @@ struct ReliabilityTests {
     defer { ProcessTable.kill(ProcessTable.processes(containing: marker)) }
     var manifest = "jobs:\n  leaver:\n    run: |\n      \(leaver.command(marker))\n"
     // Long enough for the test to see the processes on a busy machine.
-    if stop == .timeout { manifest += "    timeout: 15s\n" }
+    if stop == .timeout { manifest += "    timeout: 60s\n" }
     if stop == .failFast {
       // Fails once the test has seen the leaver's processes (or after 30 s).
       manifest += """
@@ -131,11 +131,11 @@ struct ReliabilityTests {
     let manifestPath = try directory.write("m.yaml", manifest)
     var arguments = ["-j", "2", "--kill-grace", "300ms", manifestPath]
     if stop == .failFast { arguments.insert("--fail-fast", at: 0) }
-    let run = BackgroundBatchrun(arguments, in: directory.url, unique: manifestPath)
+    let run = BackgroundBatchrun(arguments, in: directory.url, unique: manifestPath, timeout: .seconds(180))
     defer { run.task.cancel() }
 
     // The test means something only if the job really left its processes where it meant to.
-    let ready = await pollUntil(within: .seconds(20)) { () -> [ProcessSnapshot]? in
+    let ready = await pollUntil(within: .seconds(60)) { () -> [ProcessSnapshot]? in
       let sleepers = ProcessSnapshot.sleepers(carrying: marker)
       return sleepers.count == leaver.sleepers ? sleepers : nil
     }
@@ -275,7 +275,7 @@ struct ReliabilityTests {
     // say who batchrun is.
     let finished = ["quick", "broken", "needs-broken"]
     let pidFile = directory.url.appendingPathComponent("batchrun.pid")
-    let batchrunPID = await pollUntil(within: .seconds(20)) { () -> Int32? in
+    let batchrunPID = await pollUntil(within: .seconds(60)) { () -> Int32? in
       guard finishedInJournal().count >= finished.count,
         let text = try? String(contentsOf: pidFile, encoding: .utf8),
         let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -473,7 +473,7 @@ struct ReliabilityTests {
       _ = try? directory.write("release", "")
       long.task.cancel()
     }
-    let held = await pollUntil(within: .seconds(20)) {
+    let held = await pollUntil(within: .seconds(60)) {
       FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("held").path) ? true : nil
     }
     try #require(held == true, "the long run's job did not start")

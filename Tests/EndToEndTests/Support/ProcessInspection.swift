@@ -76,7 +76,7 @@ struct BackgroundBatchrun {
   }
 
   /// Its process id, or `nil` if it is not seen running within `limit`.
-  func pid(within limit: Duration = .seconds(20)) async throws -> Int32? {
+  func pid(within limit: Duration = .seconds(60)) async throws -> Int32? {
     let binary = try BatchrunProcess.batchrunURL.path
     let unique = unique
     return await pollUntil(within: limit) {
