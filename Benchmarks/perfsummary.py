@@ -25,7 +25,7 @@ JOB_COMMANDS = {"sh", "dash", "true", "sleep", "head", "tr"}
 BUCKETS = [
     ("startup: dynamic loading, runtime init", r"^(_dl_start_user|_dl_start|dl_main|_dl_init)$"),
     ("journal (events.jsonl)", r"Journal"),
-    ("report.json, JSON", r"RunReport|JobJSON|4JSONO|JUnitReport"),
+    ("report.json, JSON", r"RunReport|ReportDocument|4JSONO|JUnitReport"),
     ("console", r"ConsoleReporter|Console"),
     ("process groups, orphans (/proc)", r"ProcessGroups|Orphans"),
     ("open() (log files, /dev/null)", r"^(__libc_open64|__GI___libc_open|open64|__open64)$|^do_sys_openat2$"),

@@ -24,21 +24,23 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     let path = report ?? stateDir + "/latest"
-    let json: JSON
+    let document: ReportDocument
     do throws(ReportLoader.Failure) {
-      json = try ReportLoader.load(path)
+      document = try ReportLoader.load(path)
     } catch {
       // 65 for a file that is not a report (or journal), 66 for one missing or unreadable.
       Console.error("batchrun: error: \(error)\n")
       throw ExitCode(error.exitCode)
     }
     switch format {
-    case .text: Console.out(TextReport.render(json))
-    case .json: Console.out(json.rendered(pretty: true) + "\n")
+    case .text: Console.out(TextReport.render(document))
+    case .json: Console.out(document.json().rendered(pretty: true) + "\n")
     case .junit:
-      Console.out(JUnitReport.render(json, runDirectory: ReportLoader.runDirectory(of: json, at: path)))
+      Console.out(
+        JUnitReport.render(document, runDirectory: ReportLoader.runDirectory(of: document, at: path)))
     case .html:
-      Console.out(HTMLReport.render(json, runDirectory: ReportLoader.runDirectory(of: json, at: path)))
+      Console.out(
+        HTMLReport.render(document, runDirectory: ReportLoader.runDirectory(of: document, at: path)))
     }
   }
 }

@@ -112,7 +112,7 @@ struct ReportSchemaTests {
       case .failFast: try await Self.failFastRun()
       case .interrupted: try await Self.interruptedRun()
       }
-    let text = run.report.json().rendered(pretty: true)
+    let text = run.report.document.json().rendered(pretty: true)
     let errors = try await SchemaValidator().errors(in: text)
     #expect(errors == [], "\(text)")
   }
@@ -126,7 +126,7 @@ struct ReportSchemaTests {
         "crash": .failed, "missing": .failed, "deploy": .skipped, "cleanup": .succeeded,
         "notify": .succeeded, "quiet": .skipped,
       ])
-    let json = run.report.json()
+    let json = run.report.document.json()
     let jobs = try #require(json["jobs"]?.arrayValue)
     #expect(jobs.map { $0["id"]?.stringValue } == run.plan.manifest.jobs.map(\.id), "manifest order")
     #expect(json["status"] == .string("failed"))
@@ -227,7 +227,7 @@ struct ReportSchemaTests {
         c: {run: 'true', needs: b}
       """
     let harness = try SchedulerHarness(yaml, executor: FakeExecutor(["b": [.exits(1)]]))
-    return await harness.run().report.json()
+    return await harness.run().report.document.json()
   }
 
   struct Breakage: Sendable, CustomTestStringConvertible {

@@ -132,7 +132,7 @@ struct SchedulerPropertyTests {
     let outcome = await scheduler.run()
     let report = RunReport(
       runID: SchedulerHarness.runID, plan: plan, settings: settings, outcome: outcome, startedAt: startedAt,
-      finishedAt: WallClock.now, launches: launches)
+      finishedAt: WallClock.now)
     let (violations, notes) = Property.Model.check(
       generated, plan: plan, outcome: outcome, exitCode: report.exitCode, record: trace.record)
     return (violations, notes, trace)

@@ -180,7 +180,7 @@ struct SchedulerTests {
     let run = await harness.run()
     #expect(run.ids == ["z", "y", "x"])
     #expect(Set(executor.recorded.startOrder) == ["z", "y", "x"])
-    #expect(run.report.json()["summary"]?["total"]?.intValue == 3)
+    #expect(run.report.document.json()["summary"]?["total"]?.intValue == 3)
   }
 
   // MARK: - when
@@ -372,7 +372,7 @@ struct SchedulerTests {
     #expect(run["cleanup"].status == .succeeded, "an always job still runs once its needs are done")
     #expect(run.report.exitCode == 1)
     #expect(run.report.status == .failed)
-    let long = try #require(run.report.json()["jobs"]?.arrayValue?[1])
+    let long = try #require(run.report.document.json()["jobs"]?.arrayValue?[1])
     #expect(long["signal"] == .string("SIGTERM"))
     #expect(long["exit_code"] == .null)
   }
@@ -642,8 +642,8 @@ struct SchedulerTests {
     let run = await harness.run()
     #expect(run.report.exitCode == expected)
     #expect(run.report.status == (expected == 0 ? .succeeded : .failed))
-    #expect(run.report.json()["exit_code"]?.intValue == Int(expected))
-    #expect(run.report.json()["status"]?.stringValue == (expected == 0 ? "succeeded" : "failed"))
+    #expect(run.report.document.json()["exit_code"]?.intValue == Int(expected))
+    #expect(run.report.document.json()["status"]?.stringValue == (expected == 0 ? "succeeded" : "failed"))
   }
 
   @Test(
@@ -673,7 +673,7 @@ struct SchedulerTests {
     let critical = run.report.criticalPath
     #expect(critical.jobs.map { run.plan.graph.jobs[$0].id } == path)
     #expect(abs(critical.seconds - seconds) < 0.0005)
-    let json = run.report.json()["critical_path"]
+    let json = run.report.document.json()["critical_path"]
     #expect(json?["jobs"] == .array(path.map(JSON.string)))
     #expect(json?["duration_seconds"]?.doubleValue.map { abs($0 - seconds) < 0.0005 } == true)
   }

@@ -57,14 +57,8 @@ public struct LaunchFactory: Sendable {
     for (name, value) in added { environment.append(JobLaunch.entry("\(name)=\(value)")) }
     return JobLaunch(
       job: job, attempt: attempt, arguments: arguments, environmentEntries: environment,
-      workingDirectory: workingDirectory(for: job),
+      workingDirectory: manifest.workingDirectory(for: job),
       logPath: runDirectory + "/" + logName(for: job, attempt: attempt),
       killGrace: killGrace)
-  }
-
-  /// The job's `cwd` resolved against the manifest's directory.
-  public func workingDirectory(for job: Job) -> String {
-    guard let cwd = job.cwd else { return manifest.directory }
-    return cwd.hasPrefix("/") ? cwd : manifest.directory + "/" + cwd
   }
 }

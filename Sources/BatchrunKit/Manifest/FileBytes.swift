@@ -54,4 +54,10 @@ public enum FileBytes {
     var text = text
     return text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
   }
+
+  /// Writes all of `bytes` to `fd`, as the raw-buffer version does.
+  @discardableResult
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { writeAll(fd, $0) }
+  }
 }

@@ -34,6 +34,12 @@ public struct Manifest: Sendable {
 
   /// `[/bin/sh, -c]`.
   public static let defaultShell = ["/bin/sh", "-c"]
+
+  /// Where `job` runs: its `cwd` resolved against the manifest's directory.
+  public func workingDirectory(for job: Job) -> String {
+    guard let cwd = job.cwd else { return directory }
+    return cwd.hasPrefix("/") ? cwd : directory + "/" + cwd
+  }
 }
 
 /// One `NAME: value` of an `env` mapping.

@@ -4,7 +4,7 @@ import Glibc
 /// inline script; no network, fonts or images) with the run's summary, a timeline of
 /// every attempt on its worker lane, and a table of the jobs with the tails of their logs.
 ///
-/// Works from the report JSON alone, so any saved report renders; logs are read only from
+/// Works from the report alone, so any saved report renders; logs are read only from
 /// the `runDirectory` given (``ReportLoader/runDirectory(of:at:)`` finds it), never along a
 /// path leading out of it. The timeline is absolutely positioned elements in one box per
 /// lane, so runs of thousands of jobs stay light (5,000 jobs: about 2.6 MB); log tails
@@ -21,7 +21,7 @@ public enum HTMLReport {
 
   /// The page for `report`; `runDirectory`, when given, is where the jobs' logs are read
   /// from (their `log` paths are relative to it).
-  public static func render(_ report: JSON, runDirectory: String?) -> String {
+  public static func render(_ report: ReportDocument, runDirectory: String?) -> String {
     let page = Page(report: report, runDirectory: runDirectory)
     var out = ""
     out.reserveCapacity(4096 + page.jobs.count * 600)
@@ -101,8 +101,8 @@ public enum HTMLReport {
 
 /// What one rendering reads from the report, and the page's parts.
 private struct Page {
-  let report: JSON
-  let jobs: [JSON]
+  let report: ReportDocument
+  let jobs: [ReportDocument.Job]
   let timeline: Timeline
   let wall: Double
   let criticalPath: [String]
@@ -114,24 +114,23 @@ private struct Page {
   let problemsOnly: Bool
   let hasRunDirectory: Bool
 
-  init(report: JSON, runDirectory: String?) {
+  init(report: ReportDocument, runDirectory: String?) {
     self.report = report
-    let jobs = report["jobs"]?.arrayValue ?? []
+    let jobs = report.jobs
     self.jobs = jobs
     timeline = Timeline(report: report)
-    wall =
-      report["duration_seconds"]?.secondsValue ?? Double(timeline.end - timeline.origin) / 1000
-    criticalPath = report["critical_path"]?["jobs"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    wall = report.durationSeconds ?? Double(timeline.end - timeline.origin) / 1000
+    criticalPath = report.criticalPath?.jobs ?? []
     let pathIDs = Set(criticalPath)
-    onCriticalPath = Set(jobs.indices.filter { jobs[$0]["id"]?.stringValue.map(pathIDs.contains) ?? false })
+    onCriticalPath = Set(jobs.indices.filter { pathIDs.contains(jobs[$0].id) })
     problemsOnly = jobs.count > HTMLReport.allTailsUpTo
     hasRunDirectory = runDirectory != nil
     if let runDirectory { readTails(runDirectory) }
   }
 
-  static let problemStatuses: Set<String> = ["failed", "timed_out", "cancelled"]
+  static let problemStatuses: Set<JobResult.Status> = [.failed, .timedOut, .cancelled]
 
-  private func status(_ index: Int) -> String { jobs[index]["status"]?.stringValue ?? "unknown" }
+  private func status(_ index: Int) -> JobResult.Status { jobs[index].status }
 
   /// Reads log tails: jobs that did not succeed first, then (in small runs) the others,
   /// until ``HTMLReport/tailBudget`` bytes are used.
@@ -140,7 +139,7 @@ private struct Page {
     let others = problemsOnly ? [] : jobs.indices.filter { !Self.problemStatuses.contains(status($0)) }
     var budget = HTMLReport.tailBudget
     for index in problems + others {
-      guard let log = jobs[index]["log"]?.stringValue, LogText.staysInsideRunDirectory(log),
+      guard let log = jobs[index].log, LogText.staysInsideRunDirectory(log),
         let tail = HTMLReport.logTail(directory + "/" + log)
       else { continue }
       let size = tail.text.utf8.count
@@ -156,8 +155,8 @@ private struct Page {
   // MARK: - Parts
 
   func head(_ out: inout String) {
-    let name = report["manifest"]?["name"]?.stringValue ?? "run"
-    let status = report["status"]?.stringValue ?? "unknown"
+    let name = report.manifest.name ?? "run"
+    let status = report.status?.rawValue ?? "unknown"
     out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     out +=
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -169,21 +168,21 @@ private struct Page {
   }
 
   func summary(_ out: inout String) {
-    let name = report["manifest"]?["name"]?.stringValue ?? "run"
-    let status = report["status"]?.stringValue ?? "unknown"
+    let name = report.manifest.name ?? "run"
+    let status = report.status?.rawValue ?? "unknown"
     out +=
       "<header>\n<h1><span class=\"name\">\(e(name))</span> <span class=\"badge \(Self.statusClass(status))\""
     out += " id=\"run-status\">\(e(status))</span></h1>\n<p class=\"meta\">run <code>"
-    out += e(report["run_id"]?.stringValue ?? "?") + "</code>"
-    if let path = report["manifest"]?["path"]?.stringValue {
+    out += e(report.runID ?? "?") + "</code>"
+    if let path = report.manifest.path {
       out += " &#xb7; manifest <code>\(e(path))</code>"
     }
-    if let version = report["tool"]?["version"]?.stringValue { out += " &#xb7; batchrun \(e(version))" }
-    if let host = report["host"]?["hostname"]?.stringValue {
+    if let version = report.tool.version { out += " &#xb7; batchrun \(e(version))" }
+    if let host = report.host.hostname {
       out += " &#xb7; host \(e(host))"
-      if let os = report["host"]?["os"]?.stringValue { out += " (\(e(os))" }
-      if let cpus = report["host"]?["cpus"]?.intValue { out += ", \(cpus) CPUs" }
-      if report["host"]?["os"]?.stringValue != nil { out += ")" }
+      if let os = report.host.os { out += " (\(e(os))" }
+      if let cpus = report.host.cpus { out += ", \(cpus) CPUs" }
+      if report.host.os != nil { out += ")" }
     }
     out += "</p>\n<dl class=\"facts\">\n"
     func fact(_ name: String, _ value: String, id: String? = nil, time: Bool = false) {
@@ -192,20 +191,19 @@ private struct Page {
     }
     fact("jobs", String(jobs.count), id: "job-count")
     fact("wall time", e(Self.seconds(wall)), id: "wall-time")
-    fact("concurrency", report["concurrency"]?.intValue.map(String.init) ?? "?", id: "concurrency")
-    fact("exit code", report["exit_code"]?.exitCodeValue.map(String.init) ?? "-")
-    fact("started", e(report["started_at"]?.stringValue ?? "?"), time: true)
-    fact("finished", e(report["finished_at"]?.stringValue ?? "?"), time: true)
+    fact("concurrency", report.concurrency.map(String.init) ?? "?", id: "concurrency")
+    fact("exit code", report.exitCode.map(String.init) ?? "-")
+    fact("started", e(report.startedAt ?? "?"), time: true)
+    fact("finished", e(report.finishedAt ?? "?"), time: true)
     out += "</dl>\n<ul class=\"counts\" id=\"counts\">\n"
-    for status in ["succeeded", "failed", "timed_out", "cancelled", "skipped"] {
-      let count =
-        report["summary"]?[status]?.intValue ?? jobs.filter { $0["status"]?.stringValue == status }.count
-      out += "<li class=\"\(Self.statusClass(status))\(count == 0 ? " zero" : "")\">"
-      out += "<i class=\"swatch\"></i><b>\(count)</b> \(status.replacing("_", with: " "))</li>\n"
+    for status in JobResult.Status.allCases {
+      let count = report.count(status)
+      out += "<li class=\"\(Self.statusClass(status.rawValue))\(count == 0 ? " zero" : "")\">"
+      out += "<i class=\"swatch\"></i><b>\(count)</b> \(Self.words(status))</li>\n"
     }
     out += "</ul>\n"
     if !criticalPath.isEmpty {
-      let pathSeconds = report["critical_path"]?["duration_seconds"]?.secondsValue ?? 0
+      let pathSeconds = report.criticalPath?.seconds ?? 0
       let share = CriticalPath.share(pathSeconds, ofWall: wall)
       out += "<p class=\"critical\" id=\"critical-path\">critical path: "
       out += criticalPath.map { "<code>\(e($0))</code>" }.joined(separator: " &#x2192; ")
@@ -255,21 +253,20 @@ private struct Page {
       for index in byLane[lane] {
         let bar = timeline.bars[index]
         let job = jobs[bar.job]
-        let attempts = job["attempts"]?.arrayValue ?? []
+        let attempts = job.attempts
         // A retried job: a faint band behind its attempts covers the retry delays.
         if attempts.count > 1, let jobSpan = timeline.spans[bar.job], spanned.insert(bar.job).inserted {
           out += "<i class=\"band\" style=\"left:\(Self.percent(position(jobSpan.start)));"
           out += "width:\(Self.percent(position(jobSpan.end) - position(jobSpan.start)))\"></i>"
         }
-        let attempt = attempts.first { $0["attempt"]?.intValue == bar.attempt }
-        var classes = "b " + Self.statusClass(bar.status)
+        let attempt = attempts.first { $0.attempt == bar.attempt }
+        var classes = "b " + Self.statusClass(bar.status.rawValue)
         if onCriticalPath.contains(bar.job) { classes += " cp" }
-        if job["allow_failure"] == .bool(true) { classes += " af" }
-        let id = job["id"]?.stringValue ?? "?"
-        var title = id
+        if job.allowFailure { classes += " af" }
+        var title = job.id
         if attempts.count > 1 { title += ", attempt \(bar.attempt) of \(attempts.count)" }
-        title += ": " + bar.status.replacing("_", with: " ")
-        title += Self.ending(attempt ?? job).map { ", " + $0 } ?? ""
+        title += ": " + Self.words(bar.status)
+        title += (attempt.map(\.ending) ?? job.ending).map { ", " + $0 } ?? ""
         title += ", " + Self.seconds(Double(bar.span.end - bar.span.start) / 1000)
         out += "<i class=\"\(classes)\" style=\"left:\(Self.percent(position(bar.span.start)));"
         out += "width:\(Self.percent(position(bar.span.end) - position(bar.span.start)))\""
@@ -278,16 +275,16 @@ private struct Page {
       out += "</div>\n"
     }
     out += "</div></div>\n</div>\n<ul class=\"legend\">"
-    for status in ["succeeded", "failed", "timed_out", "cancelled"] {
-      out += "<li class=\"\(Self.statusClass(status))\"><i class=\"swatch\"></i>"
-      out += status.replacing("_", with: " ") + "</li>"
+    for status in [JobResult.Status.succeeded, .failed, .timedOut, .cancelled] {
+      out += "<li class=\"\(Self.statusClass(status.rawValue))\"><i class=\"swatch\"></i>"
+      out += Self.words(status) + "</li>"
     }
     out += "<li class=\"st-failed af\"><i class=\"swatch\"></i>failed, allowed</li>"
     out += "<li class=\"cp-key\"><i class=\"swatch\"></i>on the critical path</li></ul>\n</section>\n"
   }
 
   func table(_ out: inout String) {
-    let openTails = jobs.indices.filter { ["failed", "timed_out"].contains(status($0)) }.count <= 20
+    let openTails = jobs.lazy.filter(\.status.isFailure).count <= 20
     out += "<section id=\"jobs-section\">\n<h2>Jobs</h2>\n"
     if problemsOnly, hasRunDirectory {
       out += "<p class=\"note\">\(jobs.count) jobs: log tails are shown for jobs that did not succeed.</p>\n"
@@ -300,35 +297,34 @@ private struct Page {
     out +=
       "<th>attempts</th><th>worker</th><th>start</th><th>reason</th><th>command</th></tr></thead>\n<tbody>\n"
     for (index, job) in jobs.enumerated() {
-      let status = status(index)
-      var statusText = status.replacing("_", with: " ")
-      if job["allow_failure"] == .bool(true), status != "succeeded", status != "skipped" {
+      let status = job.status
+      var statusText = Self.words(status)
+      if job.allowFailure, status != .succeeded, status != .skipped {
         statusText += " (allowed)"
       }
       let start = timeline.spans[index].map { "+" + Self.seconds(Double($0.start - timeline.origin) / 1000) }
       out +=
-        "<tr id=\"job-\(index)\" class=\"\(Self.statusClass(status))\(onCriticalPath.contains(index) ? " cp" : "")\">"
-      out += "<td class=\"c-id\"><span class=\"id\">\(e(job["id"]?.stringValue ?? "?"))</span>"
-      if let description = job["description"]?.stringValue {
+        "<tr id=\"job-\(index)\" class=\"\(Self.statusClass(status.rawValue))\(onCriticalPath.contains(index) ? " cp" : "")\">"
+      out += "<td class=\"c-id\"><span class=\"id\">\(e(job.id))</span>"
+      if let description = job.description {
         out += "<span class=\"c-description\">\(e(description))</span>"
       }
       out +=
-        "</td><td class=\"c-status\"><span class=\"badge \(Self.statusClass(status))\">\(e(statusText))</span></td>"
-      out += "<td class=\"c-exit\">\(e(Self.ending(job) ?? "-"))</td>"
-      out +=
-        "<td class=\"c-duration\">\(e(job["duration_seconds"]?.secondsValue.map(Self.seconds) ?? "-"))</td>"
-      out += "<td class=\"c-attempts\">\(job["attempts"]?.arrayValue?.count ?? 0)</td>"
+        "</td><td class=\"c-status\"><span class=\"badge \(Self.statusClass(status.rawValue))\">\(e(statusText))</span></td>"
+      out += "<td class=\"c-exit\">\(e(job.ending ?? "-"))</td>"
+      out += "<td class=\"c-duration\">\(e(job.durationSeconds.map(Self.seconds) ?? "-"))</td>"
+      out += "<td class=\"c-attempts\">\(job.attempts.count)</td>"
       out += "<td class=\"c-worker\">\(timeline.lanes[index].map { "w\($0 + 1)" } ?? "-")</td>"
       out += "<td class=\"c-start\">\(e(start ?? "-"))</td>"
-      out += "<td class=\"c-reason\">\(e(job["reason"]?.stringValue ?? ""))</td>"
-      out += "<td class=\"c-command\"><code>\(e(Self.command(job)))</code></td></tr>\n"
+      out += "<td class=\"c-reason\">\(e(job.reason ?? ""))</td>"
+      out += "<td class=\"c-command\"><code>\(e(job.commandLine))</code></td></tr>\n"
       if let tail = tails[index] {
         let count = tail.text.split(separator: "\n", omittingEmptySubsequences: false).count
         let what = tail.cut ? "last \(count) lines" : "\(count) line\(count == 1 ? "" : "s")"
-        let open = openTails && ["failed", "timed_out"].contains(status)
+        let open = openTails && status.isFailure
         out +=
           "<tr class=\"log-row\"><td colspan=\"9\"><details\(open ? " open" : "")><summary>log: \(what) of "
-        out += "<code>\(e(job["log"]?.stringValue ?? ""))</code></summary>"
+        out += "<code>\(e(job.log ?? ""))</code></summary>"
         out += "<pre id=\"log-\(index)\">\(e(tail.text))</pre></details></td></tr>\n"
       }
     }
@@ -339,17 +335,9 @@ private struct Page {
 
   private func e(_ text: String) -> String { HTMLReport.escape(text) }
 
-  /// `exit 3`, `SIGKILL`, or `nil` for a job or attempt that never ran.
-  static func ending(_ value: JSON) -> String? {
-    if let signal = value["signal"]?.stringValue { return signal }
-    return value["exit_code"]?.exitCodeValue.map { "exit \($0)" }
-  }
-
-  /// The `run` string, or the `argv` quoted for a shell.
-  static func command(_ job: JSON) -> String {
-    if let command = job["command"]?.stringValue { return command }
-    return (job["argv"]?.arrayValue ?? []).compactMap(\.stringValue).map(ShellQuote.quote).joined(
-      separator: " ")
+  /// `timed out` for `timed_out`.
+  static func words(_ status: JobResult.Status) -> String {
+    status.rawValue.replacing("_", with: " ")
   }
 
   static func statusClass(_ status: String) -> String {

@@ -32,7 +32,7 @@ public indirect enum JSON: Sendable, Equatable {
     return out
   }
 
-  private func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
+  func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
     switch self {
     case .null: out.append(contentsOf: "null".utf8)
     case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
@@ -67,15 +67,20 @@ public indirect enum JSON: Sendable, Equatable {
       out.append(UInt8(ascii: "{"))
       for (offset, (key, value)) in members.enumerated() {
         if offset > 0 { out.append(UInt8(ascii: ",")) }
-        if pretty { Self.newline(&out, indent + 1) }
-        Self.quote(key, into: &out)
-        out.append(UInt8(ascii: ":"))
-        if pretty { out.append(UInt8(ascii: " ")) }
-        value.write(to: &out, pretty: pretty, indent: indent + 1)
+        Self.member(key, value, into: &out, pretty: pretty, indent: indent + 1)
       }
       if pretty { Self.newline(&out, indent) }
       out.append(UInt8(ascii: "}"))
     }
+  }
+
+  /// Appends `"key": value` of an object whose members are at `indent`.
+  static func member(_ key: String, _ value: JSON, into out: inout [UInt8], pretty: Bool, indent: Int) {
+    if pretty { newline(&out, indent) }
+    quote(key, into: &out)
+    out.append(UInt8(ascii: ":"))
+    if pretty { out.append(UInt8(ascii: " ")) }
+    value.write(to: &out, pretty: pretty, indent: indent)
   }
 
   private static func newline(_ out: inout [UInt8], _ indent: Int) {

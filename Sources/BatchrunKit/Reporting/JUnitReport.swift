@@ -1,7 +1,7 @@
 import Glibc
 
 /// JUnit XML for CI systems (`batchrun run --junit PATH`, `batchrun report --format junit`),
-/// made from a report's JSON, so that a live run and any saved report (also an
+/// made from a ``ReportDocument``, so that a live run and any saved report (also an
 /// `incomplete` one rebuilt from a journal) give the same file. `schemas/junit.xsd`
 /// describes exactly what is written.
 ///
@@ -43,39 +43,39 @@ public enum JUnitReport {
   static let logTailBytes = 64 * 1024
 
   /// The JUnit XML of `report`; logs are read from `runDirectory` if it is given.
-  public static func render(_ report: JSON, runDirectory: String? = nil) -> String {
-    let suite = report["manifest"]?["name"]?.stringValue ?? "batchrun"
-    let jobs = report["jobs"]?.arrayValue ?? []
+  public static func render(_ report: ReportDocument, runDirectory: String? = nil) -> String {
+    let suite = report.manifest.name ?? "batchrun"
+    let jobs = report.jobs
     let verdicts = jobs.map(verdict)
     func count(_ element: String) -> Int { verdicts.filter { $0.outcome.element == element }.count }
     let (failures, errors, skipped) = (count("failure"), count("error"), count("skipped"))
     let counts =
       "tests=\"\(jobs.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
-      + " time=\"\(decimalSeconds(report["duration_seconds"]?.secondsValue))\""
+      + " time=\"\(decimalSeconds(report.durationSeconds))\""
 
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     out += "<testsuites name=\"batchrun\" \(counts)>\n"
     out += "  <testsuite name=\"\(escape(suite))\" \(counts)"
-    if let timestamp = timestamp(report["started_at"]?.stringValue) {
+    if let timestamp = timestamp(report.startedAt) {
       out += " timestamp=\"\(timestamp)\""
     }
-    if let hostname = report["host"]?["hostname"]?.stringValue {
+    if let hostname = report.host.hostname {
       out += " hostname=\"\(escape(hostname))\""
     }
     out += ">\n"
 
     var properties: [(String, String)] = []
-    if let runID = report["run_id"]?.stringValue { properties.append(("batchrun.run_id", runID)) }
-    if let status = report["status"]?.stringValue { properties.append(("batchrun.status", status)) }
-    if let code = report["exit_code"]?.exitCodeValue {
+    if let runID = report.runID { properties.append(("batchrun.run_id", runID)) }
+    if let status = report.status { properties.append(("batchrun.status", status.rawValue)) }
+    if let code = report.exitCode {
       properties.append(("batchrun.exit_code", String(code)))
     }
-    if let path = report["manifest"]?["path"]?.stringValue { properties.append(("batchrun.manifest", path)) }
-    if let version = report["tool"]?["version"]?.stringValue {
+    if let path = report.manifest.path { properties.append(("batchrun.manifest", path)) }
+    if let version = report.tool.version {
       properties.append(("batchrun.version", version))
     }
     for (job, verdict) in zip(jobs, verdicts) where verdict.allowed {
-      properties.append(("batchrun.allowed_failure", id(of: job)))
+      properties.append(("batchrun.allowed_failure", name(of: job)))
     }
     if !properties.isEmpty {
       out += "    <properties>\n"
@@ -86,9 +86,9 @@ public enum JUnitReport {
     }
 
     for (job, verdict) in zip(jobs, verdicts) {
-      out += "    <testcase classname=\"\(escape(suite))\" name=\"\(escape(id(of: job)))\""
-      out += " time=\"\(decimalSeconds(job["duration_seconds"]?.secondsValue))\""
-      let log = job["log"]?.stringValue.flatMap { path in runDirectory.map { logTail(path, in: $0) } } ?? ""
+      out += "    <testcase classname=\"\(escape(suite))\" name=\"\(escape(name(of: job)))\""
+      out += " time=\"\(decimalSeconds(job.durationSeconds))\""
+      let log = job.log.flatMap { path in runDirectory.map { logTail(path, in: $0) } } ?? ""
       if verdict.outcome == .passed, log.isEmpty {
         out += "/>\n"
         continue
@@ -119,7 +119,7 @@ public enum JUnitReport {
     case passed
     /// `type` is `exit`, or `failed` when the report has neither exit code nor signal.
     case failure(type: String, message: String)
-    /// `type` is `timeout`, `signal`, or `status` for a status this version does not know.
+    /// `type` is `timeout` or `signal`.
     case error(type: String, message: String)
     case skipped(message: String)
 
@@ -135,61 +135,55 @@ public enum JUnitReport {
   }
 
   /// A job's outcome; `allowed` when it is a failure the job is allowed, shown as skipped.
-  static func verdict(_ job: JSON) -> (outcome: Outcome, allowed: Bool) {
-    let status = job["status"]?.stringValue ?? "?"
+  static func verdict(_ job: ReportDocument.Job) -> (outcome: Outcome, allowed: Bool) {
     let problem: Outcome
     let message: String
-    switch status {
-    case "succeeded":
+    switch job.status {
+    case .succeeded:
       return (.passed, false)
-    case "skipped", "cancelled":
-      let reason = job["reason"]?.stringValue ?? ""
-      return (.skipped(message: reason.isEmpty ? status : reason), false)
-    case "failed":
-      if let code = job["exit_code"]?.exitCodeValue {
+    case .skipped, .cancelled:
+      let reason = job.reason ?? ""
+      return (.skipped(message: reason.isEmpty ? job.status.rawValue : reason), false)
+    case .failed:
+      if let code = job.exitCode {
         message = "exit \(code)"
         problem = .failure(type: "exit", message: message)
-      } else if let signal = job["signal"]?.stringValue {
+      } else if let signal = job.signal {
         message = "killed by \(signal)"
         problem = .error(type: "signal", message: message)
       } else {
         message = "failed"
         problem = .failure(type: "failed", message: message)
       }
-    case "timed_out":
-      let ran = job["attempts"]?.arrayValue?.last?["duration_seconds"]?.secondsValue
+    case .timedOut:
+      let ran = job.attempts.last?.durationSeconds
       message =
         "timed out" + (ran.map { " after " + ConsoleReporter.format($0) } ?? "")
-        + (job["signal"]?.stringValue.map { ", ended by \($0)" } ?? "")
+        + (job.signal.map { ", ended by \($0)" } ?? "")
       problem = .error(type: "timeout", message: message)
-    default:
-      message = "unknown status '\(status)'"
-      problem = .error(type: "status", message: message)
     }
-    if job["allow_failure"] == .bool(true), status == "failed" || status == "timed_out" {
+    if job.allowFailure {
       return (.skipped(message: "allowed to fail: " + message), true)
     }
     return (problem, false)
   }
 
   /// The text of `<failure>` and `<error>`: the command, the attempts and the log's path.
-  static func detail(_ job: JSON) -> String {
+  static func detail(_ job: ReportDocument.Job) -> String {
     var lines: [String] = []
-    if let command = job["command"]?.stringValue {
+    if let command = job.command {
       lines.append("command: " + command)
-    } else if let argv = job["argv"]?.arrayValue {
-      lines.append("argv: " + argv.compactMap(\.stringValue).map(ShellQuote.quote).joined(separator: " "))
+    } else if job.argv != nil {
+      lines.append("argv: " + job.commandLine)
     }
-    if let attempts = job["attempts"]?.arrayValue?.count, attempts > 1 {
-      lines.append("attempts: \(attempts)")
-    }
-    if let log = job["log"]?.stringValue { lines.append("log: " + log) }
+    if job.attempts.count > 1 { lines.append("attempts: \(job.attempts.count)") }
+    if let log = job.log { lines.append("log: " + log) }
     return lines.joined(separator: "\n")
   }
 
-  static func id(of job: JSON) -> String {
-    guard let id = job["id"]?.stringValue, !id.isEmpty else { return "?" }
-    return id
+  /// The test case's name: the job's id, `?` for an empty one.
+  static func name(of job: ReportDocument.Job) -> String {
+    job.id.isEmpty ? "?" : job.id
   }
 
   // MARK: - Values

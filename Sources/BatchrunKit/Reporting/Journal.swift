@@ -9,27 +9,32 @@ import Glibc
 /// ``JournalReplay`` rebuilds a report from it.
 public final class Journal: RunObserver {
   private let fd: Int32
-  private let jobs: JobJSON
+  private let plan: Plan
 
-  /// Opens the journal and writes its first line.
-  public init(path: String, start: JSON, jobs: JobJSON) throws(RunStore.Failure) {
+  /// Opens the journal and writes its first line
+  /// (``JournalReplay/writeStartRecord(of:runID:settings:startedAt:to:)``).
+  public init(
+    path: String, plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant
+  ) throws(RunStore.Failure) {
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw RunStore.Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))")
     }
-    self.jobs = jobs
-    append(start)
+    self.plan = plan
+    _ = JournalReplay.writeStartRecord(of: plan, runID: runID, settings: settings, startedAt: startedAt) {
+      [fd] in FileBytes.writeAll(fd, $0)
+    }
   }
 
   deinit { close(fd) }
 
   public func jobFinished(_ job: Job, result: JobResult) {
-    append(jobs.json(result), event: "job_finished")
+    append(ReportDocument.Job(result, of: plan).json(), event: "job_finished")
   }
 
-  private func append(_ object: JSON, event: String? = nil) {
+  private func append(_ object: JSON, event: String) {
     var value = object
-    if let event, case .object(let members) = object {
+    if case .object(let members) = object {
       value = .object([("event", .string(event))] + members)
     }
     var line = value.bytes(pretty: false)

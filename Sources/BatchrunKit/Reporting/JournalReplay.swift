@@ -5,20 +5,23 @@ public enum JournalReplay {
   /// The reason given to jobs that had not finished.
   public static let unfinishedReason = "not finished: batchrun stopped before this job ended"
 
-  /// The journal's first line: a report skeleton with every selected job unfinished.
-  public static func startRecord(
-    of plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant, launches: LaunchFactory
-  ) -> JSON {
+  /// Writes the journal's first line to `emit`, in pieces: the report of a run of `plan`
+  /// as it starts, status `incomplete` and every selected job unfinished.
+  ///
+  /// - Returns: `false` as soon as `emit` does.
+  public static func writeStartRecord(
+    of plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant,
+    to emit: ([UInt8]) -> Bool
+  ) -> Bool {
     let unfinished = plan.selected.map { JobResult(index: $0, status: .cancelled, reason: unfinishedReason) }
-    let skeleton = RunReport(
+    let start = RunReport(
       runID: runID, plan: plan, settings: settings, outcome: .init(results: unfinished, interruption: nil),
-      startedAt: startedAt, finishedAt: startedAt, launches: launches
-    ).json()
-    guard
-      case .object(let members) = skeleton.setting("status", .string("incomplete")).setting(
-        "exit_code", .null)
-    else { return skeleton }
-    return .object([("event", .string("run_started"))] + members)
+      startedAt: startedAt, finishedAt: startedAt)
+    var header = start.header
+    header.status = .incomplete
+    header.exitCode = nil
+    return header.write(
+      jobs: start.jobs, pretty: false, leading: [("event", .string("run_started"))], to: emit)
   }
 
   /// Why a journal could not be replayed.
@@ -27,9 +30,9 @@ public enum JournalReplay {
   }
 
   /// The report rebuilt from the journal's text. Its first line must be a `run_started`
-  /// record with a report's shape (``ReportCheck``); a later line that is not a
-  /// `job_finished` record with a job's shape is skipped, like a line a crash cut short.
-  public static func report(fromJournal text: String) throws(Failure) -> JSON {
+  /// record with a report's form (``ReportDocument/init(json:)``); a later line that is
+  /// not a `job_finished` record with a job's form is skipped, like a line a crash cut short.
+  public static func report(fromJournal text: String) throws(Failure) -> ReportDocument {
     var lines = text.split(separator: "\n").makeIterator()
     guard let first = lines.next() else { throw Failure(description: "the journal is empty") }
     let start: JSON
@@ -41,56 +44,37 @@ public enum JournalReplay {
     guard start["event"]?.stringValue == "run_started" else {
       throw Failure(description: "the journal does not start with a run_started record")
     }
+    var report: ReportDocument
     do {
-      try ReportCheck.check(report: start)
+      report = try ReportDocument(json: start)
     } catch {
       throw Failure(description: "its run_started record: \(error)")
     }
-    var jobs = start["jobs"]?.arrayValue ?? []
     var position: [String: Int] = [:]
-    for (index, job) in jobs.enumerated() {
-      if let id = job["id"]?.stringValue { position[id] = index }
-    }
-    var finishedAt = start["started_at"]?.stringValue ?? ""
+    for (index, job) in report.jobs.enumerated() { position[job.id] = index }
+    var finishedAt = report.startedAt ?? ""
     // A line cut short by a crash does not parse: skip it.
     for line in lines {
       guard let event = try? JSONParser.parse(String(line)), event["event"]?.stringValue == "job_finished",
-        (try? ReportCheck.check(job: event)) != nil, let id = event["id"]?.stringValue,
-        let index = position[id], case .object(let members) = event
+        let job = try? ReportDocument.Job(json: event), let index = position[job.id]
       else { continue }
-      jobs[index] = .object(members.filter { $0.0 != "event" })
-      if let end = event["finished_at"]?.stringValue, end > finishedAt { finishedAt = end }
+      report.jobs[index] = job
+      if let end = job.finishedAt, end > finishedAt { finishedAt = end }
     }
-    var report = start
-    if case .object(let members) = start { report = .object(members.filter { $0.0 != "event" }) }
-    let statuses = jobs.compactMap { $0["status"]?.stringValue }
-    let summary = JSON.object(
-      [("total", .int(jobs.count))]
-        + JobResult.Status.allCases.map { status in
-          (status.rawValue, JSON.int(statuses.filter { $0 == status.rawValue }.count))
-        })
-    let started = start["started_at"]?.stringValue ?? finishedAt
-    return report.setting("jobs", .array(jobs)).setting("summary", summary)
-      .setting("finished_at", .string(finishedAt))
-      .setting("duration_seconds", .double(seconds(from: started, to: finishedAt)))
-      .setting("critical_path", criticalPath(jobs))
+    report.summary = ReportDocument.summary(of: report.jobs.map(\.status))
+    report.finishedAt = finishedAt
+    report.durationSeconds = seconds(from: report.startedAt ?? finishedAt, to: finishedAt)
+    report.criticalPath = criticalPath(report.jobs)
+    return report
   }
 
   /// The heaviest chain of needs by `duration_seconds`, like ``RunReport/criticalPath``.
-  public static func criticalPath(_ jobs: [JSON]) -> JSON {
+  public static func criticalPath(_ jobs: [ReportDocument.Job]) -> ReportDocument.CriticalPathSummary {
     var index: [String: Int] = [:]
-    for (position, job) in jobs.enumerated() {
-      if let id = job["id"]?.stringValue { index[id] = position }
-    }
-    let needs = jobs.map {
-      ($0["needs"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { index[$0] } }
-    }
+    for (position, job) in jobs.enumerated() { index[job.id] = position }
     let path = CriticalPath.heaviest(
-      needs: needs, durations: jobs.map { $0["duration_seconds"]?.secondsValue })
-    return .object([
-      ("jobs", .array(path.jobs.map { jobs[$0]["id"] ?? .null })),
-      ("duration_seconds", .double(path.seconds)),
-    ])
+      needs: jobs.map { $0.needs.compactMap { index[$0] } }, durations: jobs.map(\.durationSeconds))
+    return .init(jobs: path.jobs.map { jobs[$0].id }, seconds: path.seconds)
   }
 
   /// Seconds between two RFC 3339 timestamps of the form batchrun writes.

@@ -11,15 +11,11 @@ public struct PriorDurations: Sendable {
     self.seconds = seconds
   }
 
-  /// The durations of the succeeded jobs in `report`; `nil` if it has none. Durations
-  /// that are not one (``JSON/secondsValue``) are left out.
-  public init?(report: JSON) {
+  /// The durations of the succeeded jobs in `report`; `nil` if it has none.
+  public init?(report: ReportDocument) {
     var seconds: [String: Double] = [:]
-    for job in report["jobs"]?.arrayValue ?? [] {
-      guard let id = job["id"]?.stringValue, job["status"]?.stringValue == "succeeded",
-        let duration = job["duration_seconds"]?.secondsValue
-      else { continue }
-      seconds[id] = duration
+    for job in report.jobs where job.status == .succeeded {
+      if let duration = job.durationSeconds { seconds[job.id] = duration }
     }
     if seconds.isEmpty { return nil }
     self.init(seconds: seconds)
@@ -35,7 +31,7 @@ public struct PriorDurations: Sendable {
   /// - Throws: why the report there cannot be used: it cannot be read, or it is not a
   ///   valid report (``ReportLoader/loadFile(_:)``).
   public static func load(stateDirectory: String) throws(ReportLoader.Failure) -> PriorDurations? {
-    let report: JSON
+    let report: ReportDocument
     do throws(ReportLoader.Failure) {
       report = try ReportLoader.loadFile(reportPath(stateDirectory: stateDirectory))
     } catch  where error.kind == .missing {
@@ -46,9 +42,9 @@ public struct PriorDurations: Sendable {
 
   /// A job's weight for ``Plan``: its last duration, else the mean of those known
   /// (a small floor keeps instant jobs from weighing nothing). Only durations a report
-  /// can hold count (0 to ``ReportCheck/maxSeconds``), so weights and their sums stay finite.
+  /// can hold count (0 to ``ReportDocument/maxSeconds``), so weights and their sums stay finite.
   public var weight: @Sendable (Job) -> Double {
-    let usable = seconds.filter { (0...ReportCheck.maxSeconds).contains($0.value) }
+    let usable = seconds.filter { (0...ReportDocument.maxSeconds).contains($0.value) }
     let mean = usable.values.reduce(0, +) / Double(max(1, usable.count))
     return { job in max(usable[job.id] ?? mean, 0.001) }
   }

@@ -3,7 +3,7 @@ import Glibc
 /// Finds and reads a report for `batchrun report`: a report file, a run directory, or
 /// the latest run of a state directory; rebuilt from the journal when the run left none.
 ///
-/// Whatever a file holds, loading returns a report that passes ``ReportCheck`` or throws a
+/// Whatever a file holds, loading returns a checked ``ReportDocument`` or throws a
 /// ``Failure`` saying why; it never traps.
 public enum ReportLoader {
   /// Why no report could be read.
@@ -32,7 +32,7 @@ public enum ReportLoader {
 
   /// Loads the report at `path`: a `report.json`, or a run directory (its `report.json`,
   /// else a report rebuilt from its `events.jsonl` with status `incomplete`).
-  public static func load(_ path: String) throws(Failure) -> JSON {
+  public static func load(_ path: String) throws(Failure) -> ReportDocument {
     var info = stat()
     guard stat(path, &info) == 0 else {
       let why = errno
@@ -52,25 +52,15 @@ public enum ReportLoader {
         reason: access(journalPath, F_OK) == 0
           ? "cannot read events.jsonl: \(error)" : "a directory with neither report.json nor events.jsonl")
     }
-    let report: JSON
     do {
-      report = try JournalReplay.report(fromJournal: String(decoding: journal, as: UTF8.self))
+      return try JournalReplay.report(fromJournal: String(decoding: journal, as: UTF8.self))
     } catch {
       throw Failure(kind: .invalid, path: journalPath, reason: "not a valid journal: \(error)")
     }
-    // Made of checked records; checked once more as a whole, as a report file is.
-    do {
-      try ReportCheck.check(report: report)
-    } catch {
-      throw Failure(
-        kind: .invalid, path: journalPath, reason: "not a valid journal: the report rebuilt from it: \(error)"
-      )
-    }
-    return report
   }
 
   /// Loads the report file at `path` (never a run directory, never a journal).
-  public static func loadFile(_ path: String) throws(Failure) -> JSON {
+  public static func loadFile(_ path: String) throws(Failure) -> ReportDocument {
     var info = stat()
     if stat(path, &info) != 0, errno == ENOENT || errno == ENOTDIR {
       throw Failure(kind: .missing, path: path, reason: "no such file")
@@ -92,7 +82,7 @@ public enum ReportLoader {
   public enum Problem: Error, CustomStringConvertible {
     case empty
     case syntax(JSONParser.Failure)
-    case shape(ReportCheck.Problem)
+    case shape(ReportDocument.Problem)
 
     public var description: String {
       switch self {
@@ -103,9 +93,8 @@ public enum ReportLoader {
     }
   }
 
-  /// The report in `bytes`, as `batchrun report` reads a `report.json`: JSON that passes
-  /// ``ReportCheck``.
-  public static func report(from bytes: [UInt8]) throws(Problem) -> JSON {
+  /// The report in `bytes`, as `batchrun report` reads a `report.json`.
+  public static func report(from bytes: [UInt8]) throws(Problem) -> ReportDocument {
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .empty }
     let json: JSON
     do {
@@ -114,11 +103,10 @@ public enum ReportLoader {
       throw .syntax(error)
     }
     do {
-      try ReportCheck.check(report: json)
+      return try ReportDocument(json: json)
     } catch {
       throw .shape(error)
     }
-    return json
   }
 
   /// The run directory of `report`, read from `path` by `batchrun report`: `path` itself if
@@ -126,7 +114,7 @@ public enum ReportLoader {
   /// directory is named after the report's run id (a copy of a report elsewhere, as
   /// `--report PATH` writes, has no logs beside it, and files that happen to be there must
   /// not be taken for them).
-  public static func runDirectory(of report: JSON, at path: String) -> String? {
+  public static func runDirectory(of report: ReportDocument, at path: String) -> String? {
     var info = stat()
     var directory = path
     if stat(path, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
@@ -134,7 +122,7 @@ public enum ReportLoader {
       directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
     }
     // `latest` is a link to the run directory: compare the real name.
-    guard let runID = report["run_id"]?.stringValue, let real = realpath(directory, nil) else { return nil }
+    guard let runID = report.runID, let real = realpath(directory, nil) else { return nil }
     defer { free(real) }
     return String(cString: real).split(separator: "/").last.map(String.init) == runID ? directory : nil
   }

@@ -1,11 +1,10 @@
 import Glibc
 
-/// The JSON run report of SPEC §6 (`report.json`, schema version 1).
+/// A finished run: what the scheduler returned and when, the source of its report
+/// (``ReportDocument``), its console summary and its exit code.
 public struct RunReport: Sendable {
   /// The run's overall status.
-  public enum Status: String, Sendable {
-    case succeeded, failed, cancelled, incomplete
-  }
+  public typealias Status = ReportDocument.Status
 
   public var runID: String
   public var plan: Plan
@@ -13,15 +12,13 @@ public struct RunReport: Sendable {
   public var outcome: Scheduler.Outcome
   public var startedAt: WallClock.Instant
   public var finishedAt: WallClock.Instant
-  /// The directory of the job's working directories, for the report's `cwd`.
-  public var launches: LaunchFactory
   /// Why batchrun itself failed after the jobs ran (a report copy or `latest` it could not
   /// write): the exit code is then 70.
   public var failure: String?
 
   public init(
     runID: String, plan: Plan, settings: RunSettings, outcome: Scheduler.Outcome,
-    startedAt: WallClock.Instant, finishedAt: WallClock.Instant, launches: LaunchFactory
+    startedAt: WallClock.Instant, finishedAt: WallClock.Instant
   ) {
     self.runID = runID
     self.plan = plan
@@ -29,7 +26,6 @@ public struct RunReport: Sendable {
     self.outcome = outcome
     self.startedAt = startedAt
     self.finishedAt = finishedAt
-    self.launches = launches
   }
 
   /// Whether a result fails the run: a failure or timeout (not `allow-failure`), or a
@@ -78,50 +74,50 @@ public struct RunReport: Sendable {
     return CriticalPath.heaviest(needs: plan.graph.needs, durations: durations)
   }
 
-  // MARK: - JSON
+  // MARK: - The document
 
-  public func json() -> JSON {
-    let manifest = plan.manifest
+  /// The report without its jobs (``jobs`` has them): what ``write(to:)`` streams.
+  public var header: ReportDocument {
     let critical = criticalPath
-    let jobs = plan.graph.jobs
-    return .object([
-      ("schema_version", .int(1)),
-      ("tool", .object([("name", .string("batchrun")), ("version", .string(BatchrunVersion.current))])),
-      ("run_id", .string(runID)),
-      (
-        "manifest",
-        .object([
-          ("path", .string(manifest.path)), ("name", .string(manifest.name)),
-          ("sha256", .string(manifest.sha256)),
-        ])
-      ),
-      ("status", .string(status.rawValue)),
-      ("exit_code", .int(Int(exitCode))),
-      ("error", failure.map(JSON.string) ?? .null),
-      ("started_at", .string(startedAt.rfc3339)),
-      ("finished_at", .string(finishedAt.rfc3339)),
-      ("duration_seconds", .double(startedAt.seconds(to: finishedAt))),
-      ("concurrency", .int(settings.concurrency)),
-      ("host", Self.host),
-      (
-        "summary",
-        .object(
-          [("total", .int(outcome.results.count))]
-            + JobResult.Status.allCases.map { ($0.rawValue, JSON.int(count($0))) })
-      ),
-      (
-        "critical_path",
-        .object([
-          ("jobs", .array(critical.jobs.map { .string(jobs[$0].id) })),
-          ("duration_seconds", .double(critical.seconds)),
-        ])
-      ),
-      ("jobs", .array(outcome.results.map(JobJSON(plan: plan, launches: launches).json))),
-    ])
+    var document = ReportDocument()
+    document.tool = .init(name: "batchrun", version: BatchrunVersion.current)
+    document.runID = runID
+    document.manifest = .init(
+      path: plan.manifest.path, name: plan.manifest.name, sha256: plan.manifest.sha256)
+    document.status = status
+    document.exitCode = Int(exitCode)
+    document.error = failure
+    document.startedAt = startedAt.rfc3339
+    document.finishedAt = finishedAt.rfc3339
+    document.durationSeconds = startedAt.seconds(to: finishedAt)
+    document.concurrency = settings.concurrency
+    document.host = Self.host
+    document.summary = ReportDocument.summary(of: outcome.results.map(\.status))
+    document.criticalPath = .init(
+      jobs: critical.jobs.map { plan.graph.jobs[$0].id }, seconds: critical.seconds)
+    return document
+  }
+
+  /// The report's jobs, made one at a time as they are read.
+  public var jobs: LazyMapSequence<[JobResult], ReportDocument.Job> {
+    outcome.results.lazy.map { [plan] in ReportDocument.Job($0, of: plan) }
+  }
+
+  /// The whole report.
+  public var document: ReportDocument {
+    var document = header
+    document.jobs = Array(jobs)
+    return document
+  }
+
+  /// Writes the report as pretty JSON to `emit`, a job at a time (see
+  /// ``ReportDocument/write(jobs:to:)``).
+  public func write(to emit: ([UInt8]) -> Bool) -> Bool {
+    header.write(jobs: jobs, to: emit)
   }
 
   /// This machine, read once.
-  static let host: JSON = {
+  static let host: ReportDocument.Host = {
     var name = [CChar](repeating: 0, count: 256)
     gethostname(&name, name.count)
     var system = utsname()
@@ -130,13 +126,50 @@ public struct RunReport: Sendable {
     let release = withUnsafeBytes(of: &system.release) {
       String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
     }
-    return .object([
-      (
-        "hostname",
-        .string(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-      ),
-      ("os", .string("\(os) \(release)")),
-      ("cpus", .int(ProcessorCount.online)),
-    ])
+    return ReportDocument.Host(
+      hostname: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+      os: "\(os) \(release)", cpus: ProcessorCount.online)
   }()
+}
+
+extension ReportDocument.Job {
+  /// The report's record of `result`, a job of `plan`.
+  init(_ result: JobResult, of plan: Plan) {
+    let job = plan.graph.jobs[result.index]
+    let last = result.lastAttempt
+    switch job.command {
+    case .shell(let text): command = text
+    case .argv(let words): argv = words
+    }
+    (exitCode, signal) = Self.ending(of: last?.exit)
+    id = job.id
+    description = job.description
+    needs = job.needs
+    cwd = plan.manifest.workingDirectory(for: job)
+    status = result.status
+    allowFailure = job.allowFailure
+    reason = result.reason
+    startedAt = result.attempts.first?.exit.startedAt.rfc3339
+    finishedAt = last?.exit.finishedAt.rfc3339
+    durationSeconds = last == nil ? nil : RunReport.duration(of: result)
+    log = last?.log
+    outputBytes = last?.exit.outputBytes
+    attempts = result.attempts.map { record in
+      let (exitCode, signal) = Self.ending(of: record.exit)
+      return ReportDocument.Attempt(
+        attempt: record.attempt, status: record.status, exitCode: exitCode, signal: signal,
+        startedAt: record.exit.startedAt.rfc3339, finishedAt: record.exit.finishedAt.rfc3339,
+        durationSeconds: record.exit.startedAt.seconds(to: record.exit.finishedAt), log: record.log)
+    }
+  }
+
+  /// `exit_code` and `signal`: a job that could not start reports 127, as a shell would.
+  private static func ending(of exit: AttemptExit?) -> (Int?, String?) {
+    switch exit?.termination {
+    case .exited(let code): (Int(code), nil)
+    case .signaled(let signal): (nil, SignalName.of(signal))
+    case .failedToStart: (127, nil)
+    case nil: (nil, nil)
+    }
+  }
 }

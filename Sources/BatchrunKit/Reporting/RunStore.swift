@@ -87,70 +87,92 @@ public struct RunStore: Sendable {
     }
   }
 
+  /// What ``writeUserFile(to:console:_:)`` and ``writeAtomically(to:_:)`` write: a function
+  /// that hands the text, in pieces, to the function it is given, and stops (returning
+  /// `false`) as soon as that one returns `false`.
+  public typealias Text = (_ emit: ([UInt8]) -> Bool) -> Bool
+
   /// Writes `text` where the user asked (`--report`, `--junit`) without replacing what
   /// the path names: a regular file (after symbolic links are followed) is replaced
   /// atomically; a device, FIFO or `/dev/stdout`-like path is opened and written into; a
   /// directory is an error. A path to the console's own file goes through `console`, so
   /// that it lands after what the console printed before it.
   public static func writeUserFile(
-    _ text: String, to path: String, console: (any ConsoleSink)? = nil
+    to path: String, console: (any ConsoleSink)? = nil, _ text: Text
   ) throws(Failure) {
-    func failure(_ reason: String) -> Failure { Failure(description: "cannot write \(path): \(reason)") }
     var info = stat()
     var consoleInfo = stat()
     if let console, let fd = console.descriptor, stat(path, &info) == 0, fstat(fd, &consoleInfo) == 0,
       info.st_dev == consoleInfo.st_dev, info.st_ino == consoleInfo.st_ino
     {
-      console.write(text, droppable: false)
+      _ = text { piece in
+        console.write(String(decoding: piece, as: UTF8.self), droppable: false)
+        return true
+      }
       return
     }
     guard stat(path, &info) == 0 else {
-      guard errno == ENOENT else { throw failure(String(cString: strerror(errno))) }
+      guard errno == ENOENT else { throw cannotWrite(path) }
       // A dangling link: create the file it names, and keep the link.
-      if lstat(path, &info) == 0 { return try writeInPlace(text, to: path, flags: O_CREAT | O_TRUNC) }
-      return try writeAtomically(text, to: path)
+      if lstat(path, &info) == 0 { return try writeInPlace(to: path, flags: O_CREAT | O_TRUNC, text) }
+      return try writeAtomically(to: path, text)
     }
     switch info.st_mode & S_IFMT {
     case S_IFDIR:
-      throw failure("it is a directory")
+      throw cannotWrite(path, "it is a directory")
     case S_IFREG where !path.hasPrefix("/dev/") && !path.hasPrefix("/proc/"):
-      guard let resolved = realpath(path, nil) else { throw failure(String(cString: strerror(errno))) }
+      guard let resolved = realpath(path, nil) else { throw cannotWrite(path) }
       defer { free(resolved) }
-      try writeAtomically(text, to: String(cString: resolved))
+      try writeAtomically(to: String(cString: resolved), text)
     default:
       // A device, a FIFO, or a descriptor's file through /dev/stdout or /proc/self/fd:
       // appended, as `>>` would, so that what the descriptor already holds stays.
-      try writeInPlace(text, to: path, flags: O_APPEND)
+      try writeInPlace(to: path, flags: O_APPEND, text)
     }
   }
 
-  private static func writeInPlace(_ text: String, to path: String, flags: Int32) throws(Failure) {
+  /// ``writeUserFile(to:console:_:)`` of a string.
+  public static func writeUserFile(_ text: String, to path: String, console: (any ConsoleSink)? = nil)
+    throws(Failure)
+  {
+    try writeUserFile(to: path, console: console) { emit in emit(Array(text.utf8)) }
+  }
+
+  private static func writeInPlace(to path: String, flags: Int32, _ text: Text) throws(Failure) {
     let fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0o644)
-    guard fd >= 0 else {
-      throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-    }
+    guard fd >= 0 else { throw cannotWrite(path) }
     defer { close(fd) }
-    guard FileBytes.writeAll(fd, text) else {
-      throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-    }
+    guard text({ FileBytes.writeAll(fd, $0) }) else { throw cannotWrite(path) }
   }
 
   /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
-  public static func writeAtomically(_ text: String, to path: String) throws(Failure) {
+  public static func writeAtomically(to path: String, _ text: Text) throws(Failure) {
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-    }
-    let written = FileBytes.writeAll(fd, text)
+    guard fd >= 0 else { throw cannotWrite(path) }
+    let written = text { FileBytes.writeAll(fd, $0) }
     let error = errno
     let synced = written && fsync(fd) == 0
     close(fd)
     guard synced, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(written ? errno : error))
+      let failure = cannotWrite(path, written ? errno : error)
       unlink(temporary)
-      throw Failure(description: "cannot write \(path): \(reason)")
+      throw failure
     }
+  }
+
+  /// ``writeAtomically(to:_:)`` of a string.
+  public static func writeAtomically(_ text: String, to path: String) throws(Failure) {
+    try writeAtomically(to: path) { emit in emit(Array(text.utf8)) }
+  }
+
+  /// "cannot write PATH: REASON", by default the reason `errno` gives.
+  private static func cannotWrite(_ path: String, _ error: Int32 = errno) -> Failure {
+    cannotWrite(path, String(cString: strerror(error)))
+  }
+
+  private static func cannotWrite(_ path: String, _ reason: String) -> Failure {
+    Failure(description: "cannot write \(path): \(reason)")
   }
 
   static func makeDirectories(_ path: String) throws(Failure) {

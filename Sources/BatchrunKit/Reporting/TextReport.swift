@@ -1,42 +1,37 @@
 /// `batchrun report --format text`: a table of jobs, the slowest ones, and the critical
 /// path with its share of the wall time.
 public enum TextReport {
-  public static func render(_ report: JSON) -> String {
-    let jobs = report["jobs"]?.arrayValue ?? []
-    let wall = report["duration_seconds"]?.secondsValue ?? 0
-    var out =
-      "run \(report["run_id"]?.stringValue ?? "?") of '\(report["manifest"]?["name"]?.stringValue ?? "?")'"
-    out += ": \(report["status"]?.stringValue ?? "?")"
-    if let code = report["exit_code"]?.exitCodeValue { out += " (exit \(code))" }
+  public static func render(_ report: ReportDocument) -> String {
+    let jobs = report.jobs
+    let wall = report.durationSeconds ?? 0
+    var out = "run \(report.runID ?? "?") of '\(report.manifest.name ?? "?")'"
+    out += ": \(report.status?.rawValue ?? "?")"
+    if let code = report.exitCode { out += " (exit \(code))" }
     out += ", \(jobs.count) job\(jobs.count == 1 ? "" : "s") in \(seconds(wall))"
-    out += " at -j \(report["concurrency"]?.intValue ?? 0)\n"
-    out +=
-      "started \(report["started_at"]?.stringValue ?? "?"), finished \(report["finished_at"]?.stringValue ?? "?")\n\n"
+    out += " at -j \(report.concurrency ?? 0)\n"
+    out += "started \(report.startedAt ?? "?"), finished \(report.finishedAt ?? "?")\n\n"
 
     let header = ["JOB", "STATUS", "DURATION", "ATTEMPTS", "EXIT"]
     let rows = jobs.map { job -> [String] in
-      let exit = job["exit_code"]?.exitCodeValue.map(String.init) ?? job["signal"]?.stringValue ?? "-"
-      let duration = job["duration_seconds"]?.secondsValue.map(seconds) ?? "-"
-      return [
-        job["id"]?.stringValue ?? "?", job["status"]?.stringValue ?? "?", duration,
-        String(job["attempts"]?.arrayValue?.count ?? 0), exit,
+      [
+        job.id, job.status.rawValue, job.durationSeconds.map(seconds) ?? "-", String(job.attempts.count),
+        job.exitCode.map(String.init) ?? job.signal ?? "-",
       ]
     }
     out += table([header] + rows)
 
-    let timed = jobs.compactMap { job in job["duration_seconds"]?.secondsValue.map { (job, $0) } }
+    let timed = jobs.compactMap { job in job.durationSeconds.map { (job, $0) } }
     let slowest = timed.sorted { $0.1 > $1.1 }.prefix(5)
     if !slowest.isEmpty {
       out += "\nslowest:\n"
       for (job, duration) in slowest {
-        out += "  \(seconds(duration))  \(job["id"]?.stringValue ?? "?")\n"
+        out += "  \(seconds(duration))  \(job.id)\n"
       }
     }
-    let path = report["critical_path"]?["jobs"]?.arrayValue?.compactMap(\.stringValue) ?? []
-    let pathSeconds = report["critical_path"]?["duration_seconds"]?.secondsValue ?? 0
-    if !path.isEmpty {
+    if let path = report.criticalPath, !path.jobs.isEmpty {
+      let pathSeconds = path.seconds ?? 0
       let share = CriticalPath.share(pathSeconds, ofWall: wall)
-      out += "\ncritical path: \(path.joined(separator: " -> "))\n"
+      out += "\ncritical path: \(path.jobs.joined(separator: " -> "))\n"
       out += "  \(seconds(pathSeconds)), \(share)% of the wall time\n"
     }
     return out

@@ -1,5 +1,5 @@
 /// A run's jobs placed on worker lanes from a report's times: what the HTML report's
-/// timeline draws. Works from the report JSON alone, so any saved report can be drawn.
+/// timeline draws. Works from the report alone, so any saved report can be drawn.
 public struct Timeline: Sendable {
   /// A stretch of time in milliseconds since the epoch, `start` included, `end` not.
   public struct Span: Sendable, Equatable {
@@ -19,7 +19,7 @@ public struct Timeline: Sendable {
     /// The attempt's number, from 1.
     public var attempt: Int
     /// The attempt's status as the report wrote it.
-    public var status: String
+    public var status: JobResult.Status
     public var span: Span
   }
 
@@ -38,50 +38,41 @@ public struct Timeline: Sendable {
   /// Every attempt that started, in job order.
   public var bars: [Bar]
 
-  /// The timeline of `report`, a report JSON (SPEC §6).
-  public init(report: JSON) {
-    let jobs = report["jobs"]?.arrayValue ?? []
-    let runStart = report["started_at"]?.stringValue.flatMap(JournalReplay.milliseconds)
-    let runEnd = report["finished_at"]?.stringValue.flatMap(JournalReplay.milliseconds)
+  /// The timeline of `report`.
+  public init(report: ReportDocument) {
+    func time(_ text: String?) -> Int64? { text.flatMap(JournalReplay.milliseconds) }
+    let runStart = time(report.startedAt)
+    let runEnd = time(report.finishedAt)
     var spans: [Span?] = []
     var bars: [Bar] = []
-    func time(_ value: JSON?) -> Int64? {
-      value?.stringValue.flatMap(JournalReplay.milliseconds)
-    }
-    for (index, job) in jobs.enumerated() {
-      let attempts = job["attempts"]?.arrayValue ?? []
-      let jobStart =
-        time(job["started_at"]) ?? attempts.lazy.compactMap { time($0["started_at"]) }.first
-      guard let jobStart else {
+    for (index, job) in report.jobs.enumerated() {
+      let attempts = job.attempts
+      guard let jobStart = time(job.startedAt) ?? attempts.lazy.compactMap({ time($0.startedAt) }).first
+      else {
         spans.append(nil)
         continue
       }
       let jobEnd =
-        time(job["finished_at"]) ?? attempts.compactMap { time($0["finished_at"]) }.max()
-        ?? runEnd ?? jobStart
+        time(job.finishedAt) ?? attempts.compactMap { time($0.finishedAt) }.max() ?? runEnd ?? jobStart
       spans.append(Span(start: jobStart, end: jobEnd))
       var drawn = false
-      for (position, attempt) in attempts.enumerated() {
-        guard let start = time(attempt["started_at"]) else { continue }
-        let end = time(attempt["finished_at"]) ?? jobEnd
+      for attempt in attempts {
+        guard let start = time(attempt.startedAt) else { continue }
+        let end = time(attempt.finishedAt) ?? jobEnd
         bars.append(
           Bar(
-            job: index, attempt: attempt["attempt"]?.intValue ?? position + 1,
-            status: attempt["status"]?.stringValue ?? "unknown", span: Span(start: start, end: end)))
+            job: index, attempt: attempt.attempt, status: attempt.status, span: Span(start: start, end: end)))
         drawn = true
       }
       if !drawn {
-        bars.append(
-          Bar(
-            job: index, attempt: 1, status: job["status"]?.stringValue ?? "unknown",
-            span: Span(start: jobStart, end: jobEnd)))
+        bars.append(Bar(job: index, attempt: 1, status: job.status, span: Span(start: jobStart, end: jobEnd)))
       }
     }
     let started = spans.compactMap { $0 }
     origin = min(runStart ?? Int64.max, started.map(\.start).min() ?? Int64.max)
     if origin == Int64.max { origin = runEnd ?? 0 }
     end = max(runEnd ?? origin, started.map(\.end).max() ?? origin, origin)
-    let limit = report["concurrency"]?.intValue ?? 0
+    let limit = report.concurrency ?? 0
     let present = started.isEmpty ? [] : Self.assignLanes(started, limit: limit > 0 ? limit : Int.max)
     var lanes: [Int?] = []
     var next = present.makeIterator()

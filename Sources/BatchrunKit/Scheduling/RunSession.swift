@@ -69,11 +69,8 @@ public final class RunSession: Sendable {
       runDirectory: runDirectory, style: options.console, color: options.color, total: plan.selected.count,
       idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0, output: output)
     let journal = try Journal(
-      path: runDirectory + "/events.jsonl",
-      start: JournalReplay.startRecord(
-        of: plan, runID: runID,
-        settings: options.settings, startedAt: startedAt, launches: launches),
-      jobs: JobJSON(plan: plan, launches: launches))
+      path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
+      startedAt: startedAt)
     scheduler = Scheduler(
       plan: plan, settings: options.settings,
       executor: executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace), launches: launches,
@@ -95,10 +92,9 @@ public final class RunSession: Sendable {
     close(reserve)
     var report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
-      finishedAt: WallClock.now, launches: launches)
-    var json = report.json()
+      finishedAt: WallClock.now)
     do throws(RunStore.Failure) {
-      try RunStore.writeAtomically(json.rendered(pretty: true) + "\n", to: reportPath)
+      try RunStore.writeAtomically(to: reportPath, report.write)
     } catch {
       // The previous run stays the latest: this one has no report to point at.
       console.summary(report, reportPath: nil)
@@ -116,25 +112,22 @@ public final class RunSession: Sendable {
     if let junit = options.junit {
       do throws(RunStore.Failure) {
         try RunStore.writeUserFile(
-          JUnitReport.render(json, runDirectory: runDirectory), to: junit, console: output)
+          JUnitReport.render(report.document, runDirectory: runDirectory), to: junit, console: output)
       } catch {
         failure = failure ?? error
       }
     }
     if let copy = options.reportCopy {
-      if let failure {
-        report.failure = failure.description
-        json = report.json()
-      }
+      report.failure = failure?.description
       do throws(RunStore.Failure) {
-        try RunStore.writeUserFile(json.rendered(pretty: true) + "\n", to: copy, console: output)
+        try RunStore.writeUserFile(to: copy, console: output, report.write)
       } catch {
         failure = failure ?? error
       }
     }
     if let failure {
       report.failure = failure.description
-      try? RunStore.writeAtomically(report.json().rendered(pretty: true) + "\n", to: reportPath)
+      try? RunStore.writeAtomically(to: reportPath, report.write)
     }
     console.summary(report, reportPath: reportPath)
     if let failure { throw failure }

@@ -48,7 +48,7 @@ struct SchedulerHarness {
     let outcome = await scheduler.run()
     let report = RunReport(
       runID: Self.runID, plan: plan, settings: settings, outcome: outcome, startedAt: startedAt,
-      finishedAt: WallClock.now, launches: launches)
+      finishedAt: WallClock.now)
     return FinishedRun(plan: plan, outcome: outcome, report: report)
   }
 }
