@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Reports from real runs of the scheduler validate against `schemas/report.schema.json`
-/// (SPEC §6), and the check is shown able to fail.
+/// (docs/report.md), and the check is shown able to fail.
 @Suite(.timeLimit(.minutes(1)))
 struct ReportSchemaTests {
   /// Every status, retries, allow-failure, argv jobs, signals, a job that could not start.

@@ -5,7 +5,7 @@ import Testing
 /// Property tests of the scheduler (issue #6, item 5): random DAGs of 1-25 jobs, random
 /// outcomes per attempt, random `when`, `allow-failure`, retries, timeouts, pool sizes
 /// (1-6) and failure policies, run against a tracing fake executor and checked by an
-/// independent reference model of SPEC §2 and §4 (see ``SchedulerProperty/Model``).
+/// independent reference model of docs/manifest.md and docs/cli.md (see ``SchedulerProperty/Model``).
 ///
 /// Cases come from a fixed sequence of seeds, so every run checks the same cases (the
 /// interleaving of concurrent events still varies). A failure names its case's seed;
@@ -33,8 +33,8 @@ struct SchedulerPropertyTests {
 
   @Test("regression: a when: on-failure job without needs is skipped, as no need failed")
   func onFailureWithoutNeeds() async throws {
-    // Found by randomRuns (e.g. case 0x4252b694076fdf91); SPEC §2: on-failure "runs only
-    // if some need failed or timed out".
+    // Found by randomRuns (e.g. case 0x4252b694076fdf91); docs/manifest.md: on-failure runs
+    // when "some need `failed` or `timed_out` without `allow-failure`".
     let yaml = """
       jobs:
         build: {run: 'true'}

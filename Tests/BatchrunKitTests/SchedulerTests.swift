@@ -4,7 +4,8 @@ import Synchronization
 import Testing
 
 /// The scheduler against a fake executor: the pool, the order, `when`, the failure
-/// policies, retries, timeouts and interruption (SPEC §4), and the report's verdict (§3, §6).
+/// policies, retries, timeouts and interruption (docs/manifest.md, docs/cli.md), and the
+/// report's verdict (docs/cli.md's exit codes, docs/report.md).
 ///
 /// Attempts sleep 20-50 ms; where an order matters, the fake executor makes one attempt
 /// wait for another's start or end rather than trusting the clock.

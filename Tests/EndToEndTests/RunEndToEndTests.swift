@@ -206,13 +206,19 @@ struct RunEndToEndTests {
         show:
           env: {OVERRIDDEN: job, BATCHRUN_JOB_ID: not-this}
           run: 'echo "$FROM_OUTSIDE $FROM_MANIFEST $OVERRIDDEN $NUMBER $BATCHRUN_JOB_ID $BATCHRUN_ATTEMPT"; echo "$BATCHRUN_RUN_ID"; echo "$BATCHRUN_RUN_DIR"'
-      """, environment: ["FROM_OUTSIDE": "outside", "OVERRIDDEN": "outside"])
+        raw: {argv: [env], env: {BATCHRUN_JOB_ID: not-this}}
+      """, environment: ["FROM_OUTSIDE": "outside", "OVERRIDDEN": "outside", "BATCHRUN_ATTEMPT": "9"])
     #expect(result.exitCode == 0, "\(result)")
     let files = try await RunFiles(latestIn: state)
     let lines = try files.log("logs/show.log").split(separator: "\n").map(String.init)
     #expect(lines.first == "outside manifest job 1.50 show 1")
     #expect(lines.dropFirst().first == files.report["run_id"] as? String)
     #expect(lines.last == files.directory.path, "BATCHRUN_RUN_DIR is absolute")
+    // Without a shell to tidy the environment, a job's own BATCHRUN_JOB_ID must not get
+    // through beside batchrun's.
+    let raw = try files.log("logs/raw.log").split(separator: "\n").filter { $0.hasPrefix("BATCHRUN_") }
+    #expect(raw.filter { $0.hasPrefix("BATCHRUN_JOB_ID=") } == ["BATCHRUN_JOB_ID=raw"])
+    #expect(raw.filter { $0.hasPrefix("BATCHRUN_ATTEMPT=") } == ["BATCHRUN_ATTEMPT=1"])
     let report = try String(
       contentsOf: files.directory.appendingPathComponent("report.json"), encoding: .utf8)
     #expect(!report.contains("outside"), "environment values are not written")

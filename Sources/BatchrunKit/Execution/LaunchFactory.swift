@@ -1,5 +1,6 @@
 /// Turns a job and an attempt number into a ``JobLaunch``: command line, environment,
-/// working directory and log path, as SPEC §4 and §5 lay them out.
+/// working directory and log path, as docs/manifest.md (`run` and `argv`, `env`, `cwd`)
+/// and docs/report.md (the state directory) lay them out.
 public struct LaunchFactory: Sendable {
   public let manifest: Manifest
   public let runID: String
@@ -41,8 +42,9 @@ public struct LaunchFactory: Sendable {
     case .shell(let script): arguments = manifest.shell + [script]
     case .argv(let argv): arguments = argv
     }
+    // batchrun's own variables win over a job's `env` too: each name is set once.
     let added: [(String, String)] =
-      job.environment.map { ($0.name, $0.value) }
+      job.environment.filter { !Self.ownNames.contains($0.name) }.map { ($0.name, $0.value) }
       + Array(zip(Self.ownNames, [job.id, runID, String(attempt), runDirectory]))
     var environment: [[UInt8]] = []
     environment.reserveCapacity(baseEnvironment.count + added.count)

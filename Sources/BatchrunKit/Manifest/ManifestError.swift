@@ -5,7 +5,7 @@ public enum ManifestError: Error, Sendable {
   /// The manifest has problems, every one listed (exit 65).
   case invalid([Diagnostic])
 
-  /// The exit code SPEC §3 gives this failure.
+  /// The exit code docs/cli.md ("Exit codes") gives this failure.
   public var exitCode: Int32 {
     switch self {
     case .unreadable: 66

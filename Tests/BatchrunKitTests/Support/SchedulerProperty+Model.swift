@@ -19,8 +19,8 @@ extension SchedulerProperty {
     var elapsed: Duration?
   }
 
-  /// The reference model: what SPEC §2 (`when`, `allow-failure`) and §4 (statuses,
-  /// failure policies, retries) and the README's failure-policy table allow, checked
+  /// The reference model: what docs/manifest.md (`when`, `allow-failure`, retries),
+  /// docs/report.md (statuses) and docs/cli.md (failure policies) allow, checked
   /// against a traced run.
   ///
   /// The model takes the outcomes the executor produced for the attempts that ran as

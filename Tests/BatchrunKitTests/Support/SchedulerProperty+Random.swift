@@ -1,6 +1,7 @@
 /// Support for the scheduler's property tests (``SchedulerPropertyTests``): a seeded
 /// generator of cases, an executor and an observer that trace a run in one global
-/// order, and a reference model that checks a traced run against SPEC §2 and §4.
+/// order, and a reference model that checks a traced run against docs/manifest.md
+/// (`when`) and docs/cli.md (failure policies).
 enum SchedulerProperty {}
 
 extension SchedulerProperty {
