@@ -169,6 +169,10 @@ let invalidFixtures: [InvalidFixture] = [
       "job id 'build.attempt-2' ends in '.attempt-2', which is reserved for retry logs"
         + " (logs/<job>.attempt-<n>.log); rename it, e.g. 'build-attempt-2'")),
   InvalidFixture("duplicate-job-id.yaml", at(6, 3, "duplicate job id 'build' (first defined at 2:3)")),
+  InvalidFixture(
+    "duplicate-job-with-errors.yaml", at(4, 3, "duplicate job id 'build' (first defined at 2:3)"),
+    at(6, 5, "duplicate key 'run' in job 'build' (first at 5:5)"),
+    at(7, 5, "unknown key 'timout' in job 'build'")),
   // The dependency graph
   InvalidFixture(
     "unknown-need.yaml", at(6, 13, "job 'deploy' needs 'biuld', which is not a job (did you mean 'build'?)")),

@@ -156,6 +156,8 @@ struct ValidManifestTests {
     #expect(overrides.description == "its own")
     #expect(overrides.environmentDictionary == ["SHARED": "one", "OVERRIDDEN": "job", "OWN": "mine"])
     #expect(overrides.environment.count == 3, "no variable twice")
+    #expect(try manifest.job("null-description").description == "from defaults", "null sets nothing")
+    #expect(try manifest.job("cleared").description == "")
   }
 
   @Test("Environment values of any scalar type keep the text as written")

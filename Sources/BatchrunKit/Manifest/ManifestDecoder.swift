@@ -105,7 +105,9 @@ struct ManifestDecoder {
       error(entry.keyPosition, "'jobs' is empty; add at least one job")
       return []
     }
-    guard let jobEntries = entries(of: entry.value, what: "'jobs'", duplicate: "job id") else {
+    var duplicates: [Entry] = []
+    guard let jobEntries = entries(of: entry.value, what: "'jobs'", duplicate: "job id", dropped: &duplicates)
+    else {
       return []
     }
     if jobEntries.isEmpty {
@@ -119,6 +121,8 @@ struct ManifestDecoder {
         jobs.append(job)
       }
     }
+    // A job defined twice: what is wrong in the second definition is said too.
+    for entry in duplicates { _ = job(entry, defaults: defaults) }
     return jobs
   }
 
@@ -238,7 +242,9 @@ struct ManifestDecoder {
         } else {
           unknownKey(entry, context: context, known: allowed)
         }
-      case "description": settings.description = string(entry.value, what, allowEmpty: true)
+      case "description":
+        // `description:` with no value sets nothing: the default's stays.
+        settings.description = entry.value.isNull ? nil : string(entry.value, what, allowEmpty: true)
       case "env": settings.environment = environment(entry.value, what)
       case "cwd":
         settings.cwd = string(entry.value, what, allowEmpty: false).flatMap {
@@ -276,6 +282,14 @@ struct ManifestDecoder {
   /// A mapping's entries with `<<` merge keys expanded; reports duplicate keys when
   /// `duplicate` names them ("key", "job id"), and returns `nil` for a non-mapping.
   mutating func entries(of node: YAMLNode, what: String, duplicate: String?) -> [Entry]? {
+    var dropped: [Entry] = []
+    return entries(of: node, what: what, duplicate: duplicate, dropped: &dropped)
+  }
+
+  /// ``entries(of:what:duplicate:)``, and in `dropped` the entries left out as duplicates.
+  mutating func entries(
+    of node: YAMLNode, what: String, duplicate: String?, dropped: inout [Entry]
+  ) -> [Entry]? {
     guard case .mapping(let pairs, _, _) = node else {
       if !node.isNull || duplicate != nil {
         error(node.position, "\(what) must be a mapping, not \(node.kindDescription)")
@@ -306,6 +320,7 @@ struct ManifestDecoder {
             key.position,
             "duplicate \(duplicate) '\(key.text)' in \(what) (first at \(location(first).lineColumn))")
         }
+        dropped.append(Entry(key: key.text, keyPosition: key.position, value: pair.value))
         continue
       }
       seen[key.text] = key.position
