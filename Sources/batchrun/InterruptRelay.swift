@@ -1,26 +1,34 @@
 import BatchrunKit
+import Glibc
 import Synchronization
 
-/// Holds the stop signals that arrive while a run is being set up, and hands them, and
-/// every later one, to the run once it exists.
+/// Where stop signals go while `run` gets going: while it only reads (the manifest, the
+/// last report), a signal ends batchrun at once with 128+n, as nothing has started; once
+/// it starts making the run's directory, signals are kept and handed to the run, which
+/// cancels its jobs and writes a report that says so.
 final class InterruptRelay: Sendable {
   private struct State {
+    var holding = false
     var session: RunSession?
     var received: [Int32] = []
   }
 
   private let state = Mutex(State())
 
-  /// The first signal received before the run existed, if any.
-  var firstSignal: Int32? { state.withLock { $0.received.first } }
-
-  /// Takes a signal: to the run if there is one, else kept for it.
+  /// Takes a signal: to the run if there is one, kept for it once ``hold()`` was called,
+  /// else the end of batchrun.
   func receive(_ signal: Int32) {
-    let session = state.withLock { state -> RunSession? in
-      if state.session == nil { state.received.append(signal) }
-      return state.session
+    let (session, exits) = state.withLock { state -> (RunSession?, Bool) in
+      if state.session == nil, state.holding { state.received.append(signal) }
+      return (state.session, !state.holding)
     }
+    if exits { _exit(128 + signal) }
     session?.interrupt(signal: signal)
+  }
+
+  /// From now on signals are kept for the run: it is about to make its directory.
+  func hold() {
+    state.withLock { $0.holding = true }
   }
 
   /// Hands the signals kept so far, and every later one, to `session`.

@@ -72,8 +72,8 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    // From here on a stop signal is kept until the run can act on it: before any job
-    // starts, it ends batchrun with 128+n and no job started.
+    // From here on a stop signal ends batchrun with 128+n while it only reads, and is
+    // kept for the run once it makes the run's directory.
     let relay = InterruptRelay()
     Batchrun.signals.handle { relay.receive($0) }
     let loaded = try options.load(manifest)
@@ -94,13 +94,13 @@ struct RunCommand: AsyncParsableCommand {
       Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
       return
     }
-    if let signal = relay.firstSignal { throw ExitCode(128 + signal) }
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10))
     let environment = Environment.current
     let console = ConsoleOutput()
     defer { console.flush() }
+    relay.hold()
     let session: RunSession
     do {
       session = try RunSession(

@@ -55,3 +55,21 @@ struct EarlySignalTests {
     }
   }
 }
+
+extension EarlySignalTests {
+  /// While batchrun only reads, a signal ends it at once: reading a manifest from a FIFO
+  /// nobody writes to, and `--dry-run`, which starts nothing.
+  @Test("a signal while the manifest is read ends batchrun at once with 128+n", arguments: [false, true])
+  func signalWhileReading(dryRun: Bool) async throws {
+    let directory = try TemporaryDirectory(prefix: "batchrun-reading")
+    let fifo = directory.url.appendingPathComponent("m.yaml").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let started = ContinuousClock.now
+    let result = try await BatchrunProcess.batchrun(
+      (dryRun ? ["--dry-run"] : []) + ["--state-dir", "state", "m.yaml"], in: directory.url,
+      signals: [.init(SIGINT, after: .milliseconds(300))], timeout: .seconds(20))
+    #expect(result.exitCode == 128 + SIGINT, "\(result)")
+    #expect(ContinuousClock.now - started < .seconds(10), "not held until the manifest came")
+    #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("state").path))
+  }
+}
