@@ -67,4 +67,28 @@ struct ReportDocumentTests {
       #expect(document.count(status) == run.report.count(status))
     }
   }
+
+  @Test("version 2 carries the executor, each job's resources and each attempt's host; version 1 still reads")
+  func versions() async throws {
+    let run = try await ReportSchemaTests.variedRun()
+    let json = run.report.document.json()
+    #expect(json["schema_version"] == .int(2))
+    #expect(json["executor"] == .string("local"))
+    let document = try ReportDocument(json: json)
+    for job in document.jobs {
+      #expect(job.resources?.cpus == 1 && job.resources?.memory == 0 && job.resources?.gpus == 0, "\(job.id)")
+      #expect(job.matrix == nil && job.fingerprint == nil && job.pool == nil, "\(job.id)")
+    }
+    // FakeExecutor's attempts say where they ran.
+    let attempts = document.jobs.flatMap(\.attempts)
+    #expect(!attempts.isEmpty)
+    let started = attempts.filter { $0.exitCode != 127 }
+    #expect(!started.isEmpty && started.count < attempts.count, "the varied run has a job that cannot start")
+    #expect(started.allSatisfy { $0.host == "fake" && $0.nativeID != nil })
+    #expect(attempts.filter { $0.exitCode == 127 }.allSatisfy { $0.host == nil && $0.nativeID == nil })
+    // A version 1 report (the fixtures are) reads, without the new fields.
+    let old = try ReportDocument(json: JUnitReportTests.everyStatus)
+    #expect(old.executor == nil)
+    #expect(old.jobs.allSatisfy { $0.resources == nil && $0.attempts.allSatisfy { $0.host == nil } })
+  }
 }

@@ -57,9 +57,10 @@ struct ReportReaderTests {
     ("top level", .array([]), "expected an object, got an array"),
     ("top level", .string("report"), "expected an object"),
     (
-      "version", sample.setting("schema_version", .int(2)), "schema_version: expected schema version 1, got 2"
+      "version", sample.setting("schema_version", .int(3)),
+      "schema_version: expected schema version 1 or 2, got 3"
     ),
-    ("no version", .object([("jobs", .array([]))]), "schema_version: expected schema version 1, got nothing"),
+    ("no version", .object([("jobs", .array([]))]), "schema_version: expected schema version 1 or 2, got nothing"),
     ("no jobs", sample.setting("jobs", .null), "jobs: expected an array of jobs, got null"),
     ("jobs object", sample.setting("jobs", .object([])), "jobs: expected an array of jobs, got an object"),
     (

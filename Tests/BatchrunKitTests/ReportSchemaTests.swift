@@ -264,8 +264,12 @@ struct ReportSchemaTests {
     Breakage(
       name: "exit_code a string", change: { $0.setting("exit_code", to: .string("0")) },
       expected: "$.exit_code"),
+    Breakage(name: "no executor (version 2)", change: { $0.removing("executor") }, expected: "'executor'"),
     Breakage(
-      name: "schema_version 2", change: { $0.setting("schema_version", to: .int(2)) },
+      name: "executor unknown", change: { $0.setting("executor", to: .string("kubernetes")) },
+      expected: "$.executor"),
+    Breakage(
+      name: "schema_version 3", change: { $0.setting("schema_version", to: .int(3)) },
       expected: "$.schema_version"),
     Breakage(
       name: "unknown run status", change: { $0.setting("status", to: .string("ok")) }, expected: "$.status"),

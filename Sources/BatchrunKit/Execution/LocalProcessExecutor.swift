@@ -101,7 +101,8 @@ public final class LocalProcessExecutor: JobExecutor {
     // The outcome is decided; what the job left in its group may still write to its log.
     await groups.cleanUpLeftovers(pid, grace: grace, markers: Self.markers(in: launch.environmentEntries))
     return AttemptExit(
-      termination: termination, startedAt: startedAt, finishedAt: finishedAt, outputBytes: Self.size(of: fd))
+      termination: termination, startedAt: startedAt, finishedAt: finishedAt, outputBytes: Self.size(of: fd),
+      nativeID: String(pid), host: HostName.current)
   }
 
   /// The job's `PATH`, from its environment entries.

@@ -1,6 +1,6 @@
 /// Reading a report back: `schemas/report.schema.json`, as far as the readers use it.
 ///
-/// The top level is an object with `schema_version` 1 and a `jobs` array of jobs, each with
+/// The top level is an object with `schema_version` 1 or 2 and a `jobs` array of jobs, each with
 /// an `id` and a `status`. Every other field, when present and not `null`, has its type
 /// and range: strings, booleans, arrays of strings; counts, `concurrency`, `cpus`,
 /// `attempt` and `output_bytes` whole numbers in the schema's range; exit codes whole
@@ -21,8 +21,8 @@ extension ReportDocument {
     let top = Field(value: json, path: "")
     guard case .object = json else { throw top.failure("expected an object") }
     let version = top["schema_version"]
-    guard version.value?.intValue == Self.schemaVersion else {
-      throw version.failure("expected schema version \(Self.schemaVersion)")
+    guard let number = version.value?.intValue, Self.readableVersions.contains(number) else {
+      throw version.failure("expected schema version 1 or 2")
     }
     tool =
       try top["tool"].object { (tool) throws(Problem) in
@@ -48,6 +48,7 @@ extension ReportDocument {
           hostname: try host["hostname"].string(), os: try host["os"].string(),
           cpus: try host["cpus"].integer(in: 1...Int.max))
       } ?? Host()
+    executor = try top["executor"].string()
     summary = try top["summary"].object { (summary) throws(Problem) in
       var counts: [JobResult.Status: Int] = [:]
       for status in JobResult.Status.allCases {
@@ -107,6 +108,22 @@ extension ReportDocument.Job {
     durationSeconds = try job["duration_seconds"].seconds()
     log = try job["log"].string()
     outputBytes = try job["output_bytes"].integer(in: 0...Int.max)
+    matrix = try job["matrix"].object { (matrix) throws(ReportDocument.Problem) in
+      guard case .object(let members)? = matrix.value else { return [] }
+      var values: [ReportDocument.MatrixValue] = []
+      for (axis, _) in members {
+        values.append(.init(axis: axis, value: try matrix[axis].required(matrix[axis].string(), "a string")))
+      }
+      return values
+    }
+    fingerprint = try job["fingerprint"].string()
+    resources = try job["resources"].object { (resources) throws(ReportDocument.Problem) in
+      ReportDocument.Resources(
+        cpus: try resources["cpus"].integer(in: 0...Int.max),
+        memory: try resources["memory"].integer(in: 0...Int.max),
+        gpus: try resources["gpus"].integer(in: 0...Int.max))
+    }
+    pool = try job["pool"].string()
     attempts =
       try job["attempts"].array { (attempt) throws(ReportDocument.Problem) in
         guard case .object? = attempt.value else { throw attempt.failure("expected an attempt (an object)") }
@@ -117,7 +134,8 @@ extension ReportDocument.Job {
           exitCode: try attempt["exit_code"].integer(in: ReportDocument.exitCodes),
           signal: try attempt["signal"].string(),
           startedAt: try attempt["started_at"].string(), finishedAt: try attempt["finished_at"].string(),
-          durationSeconds: try attempt["duration_seconds"].seconds(), log: try attempt["log"].string())
+          durationSeconds: try attempt["duration_seconds"].seconds(), log: try attempt["log"].string(),
+          nativeID: try attempt["native_id"].string(), host: try attempt["host"].string())
       } ?? []
   }
 }

@@ -1,12 +1,15 @@
-/// A run report, typed: `report.json`, schema version 1, as docs/report.md describes it.
+/// A run report, typed: `report.json`, schema version 2, as docs/report.md describes it.
 ///
 /// ``RunReport`` and the journal write it; ``init(json:)`` reads one back and checks it
 /// once (types, ranges, statuses), and every reader works from the result: the text, HTML
 /// and JUnit reports, the journal's replay and the prior durations. In a report read back,
 /// a field a reader can do without may be missing (`nil`); batchrun writes every field.
 public struct ReportDocument: Sendable, Equatable {
-  /// The version of the report's form this type reads and writes.
-  public static let schemaVersion = 1
+  /// The version of the report's form this type writes.
+  public static let schemaVersion = 2
+  /// The versions it reads: 1 has no `executor`, `matrix`, `fingerprint`, `resources`,
+  /// `pool`, `native_id` or `host`.
+  public static let readableVersions = 1...2
   /// The longest duration read back, in seconds (about 31,700 years: more than any two
   /// times in a report's form can be apart).
   public static let maxSeconds: Double = 1e12
@@ -50,6 +53,19 @@ public struct ReportDocument: Sendable, Equatable {
     public var seconds: Double?
   }
 
+  /// What a job asked for: cpus, memory in bytes, gpus.
+  public struct Resources: Sendable, Equatable {
+    public var cpus: Int?
+    public var memory: Int?
+    public var gpus: Int?
+  }
+
+  /// One value of a matrix axis, for a job expanded from a `matrix`.
+  public struct MatrixValue: Sendable, Equatable {
+    public var axis: String
+    public var value: String
+  }
+
   /// One job of the run, its last attempt standing for it.
   public struct Job: Sendable, Equatable {
     public var id: String
@@ -73,6 +89,12 @@ public struct ReportDocument: Sendable, Equatable {
     /// The last attempt's log, relative to the run directory.
     public var log: String?
     public var outputBytes: Int?
+    /// The axis values of a job expanded from a `matrix`, in axis order.
+    public var matrix: [MatrixValue]?
+    /// The job's fingerprint (SHA-256, hex), for a job with `inputs`.
+    public var fingerprint: String?
+    public var resources: Resources?
+    public var pool: String?
     public var attempts: [Attempt]
   }
 
@@ -87,6 +109,10 @@ public struct ReportDocument: Sendable, Equatable {
     public var finishedAt: String?
     public var durationSeconds: Double?
     public var log: String?
+    /// The executor's name for the attempt: the process id locally, the Slurm job id.
+    public var nativeID: String?
+    /// The machine it ran on.
+    public var host: String?
   }
 
   public var tool = Tool()
@@ -102,6 +128,8 @@ public struct ReportDocument: Sendable, Equatable {
   public var durationSeconds: Double?
   public var concurrency: Int?
   public var host = Host()
+  /// `local` or `slurm`; `nil` in a version 1 report.
+  public var executor: String?
   public var summary: Summary?
   public var criticalPath: CriticalPathSummary?
   public var jobs: [Job] = []
@@ -186,6 +214,7 @@ public struct ReportDocument: Sendable, Equatable {
         "host",
         .object([("hostname", .string(host.hostname)), ("os", .string(host.os)), ("cpus", .int(host.cpus))])
       ),
+      ("executor", .string(executor)),
       (
         "summary",
         .object(
@@ -223,6 +252,14 @@ extension ReportDocument.Job {
       ("duration_seconds", .double(durationSeconds)),
       ("log", .string(log)),
       ("output_bytes", .int(outputBytes)),
+      ("matrix", matrix.map { .object($0.map { ($0.axis, .string($0.value)) }) } ?? .null),
+      ("fingerprint", .string(fingerprint)),
+      (
+        "resources",
+        resources.map { .object([("cpus", .int($0.cpus)), ("memory", .int($0.memory)), ("gpus", .int($0.gpus))]) }
+          ?? .null
+      ),
+      ("pool", .string(pool)),
       ("attempts", .array(attempts.map { $0.json() })),
     ])
   }
@@ -249,6 +286,8 @@ extension ReportDocument.Attempt {
       ("finished_at", .string(finishedAt)),
       ("duration_seconds", .double(durationSeconds)),
       ("log", .string(log)),
+      ("native_id", .string(nativeID)),
+      ("host", .string(host)),
     ])
   }
 

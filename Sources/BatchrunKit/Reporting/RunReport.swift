@@ -92,6 +92,7 @@ public struct RunReport: Sendable {
     document.durationSeconds = startedAt.seconds(to: finishedAt)
     document.concurrency = settings.concurrency
     document.host = Self.host
+    document.executor = "local"
     document.summary = ReportDocument.summary(of: outcome.results.map(\.status))
     document.criticalPath = .init(
       jobs: critical.jobs.map { plan.graph.jobs[$0].id }, seconds: critical.seconds)
@@ -117,19 +118,8 @@ public struct RunReport: Sendable {
   }
 
   /// This machine, read once.
-  static let host: ReportDocument.Host = {
-    var name = [CChar](repeating: 0, count: 256)
-    gethostname(&name, name.count)
-    var system = utsname()
-    uname(&system)
-    let os = withUnsafeBytes(of: &system.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    let release = withUnsafeBytes(of: &system.release) {
-      String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-    }
-    return ReportDocument.Host(
-      hostname: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-      os: "\(os) \(release)", cpus: ProcessorCount.online)
-  }()
+  static let host = ReportDocument.Host(
+    hostname: HostName.current, os: HostName.system, cpus: ProcessorCount.online)
 }
 
 extension ReportDocument.Job {
@@ -154,12 +144,14 @@ extension ReportDocument.Job {
     durationSeconds = last == nil ? nil : RunReport.duration(of: result)
     log = last?.log
     outputBytes = last?.exit.outputBytes
+    resources = ReportDocument.Resources(cpus: 1, memory: 0, gpus: 0)
     attempts = result.attempts.map { record in
       let (exitCode, signal) = Self.ending(of: record.exit)
       return ReportDocument.Attempt(
         attempt: record.attempt, status: record.status, exitCode: exitCode, signal: signal,
         startedAt: record.exit.startedAt.rfc3339, finishedAt: record.exit.finishedAt.rfc3339,
-        durationSeconds: record.exit.startedAt.seconds(to: record.exit.finishedAt), log: record.log)
+        durationSeconds: record.exit.startedAt.seconds(to: record.exit.finishedAt), log: record.log,
+        nativeID: record.exit.nativeID, host: record.exit.host)
     }
   }
 

@@ -211,9 +211,13 @@ final class FakeExecutor: JobExecutor {
       record.events.append(
         Event(kind: .ended, job: job, attempt: launch.attempt, running: record.running.count))
     }
+    // Like a real executor, it names the attempts it started, and where they ran.
+    var started = true
+    if case .failedToStart = termination { started = false }
     return AttemptExit(
       termination: termination, startedAt: startedAt, finishedAt: finishedAt,
-      outputBytes: plan.outputBytes)
+      outputBytes: plan.outputBytes, nativeID: started ? "\(job)-\(launch.attempt)" : nil,
+      host: started ? "fake" : nil)
   }
 
   func killAll() {
