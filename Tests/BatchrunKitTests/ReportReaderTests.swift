@@ -60,7 +60,10 @@ struct ReportReaderTests {
       "version", sample.setting("schema_version", .int(3)),
       "schema_version: expected schema version 1 or 2, got 3"
     ),
-    ("no version", .object([("jobs", .array([]))]), "schema_version: expected schema version 1 or 2, got nothing"),
+    (
+      "no version", .object([("jobs", .array([]))]),
+      "schema_version: expected schema version 1 or 2, got nothing"
+    ),
     ("no jobs", sample.setting("jobs", .null), "jobs: expected an array of jobs, got null"),
     ("jobs object", sample.setting("jobs", .object([])), "jobs: expected an array of jobs, got an object"),
     (

@@ -14,7 +14,9 @@ public enum HostName {
     var system = utsname()
     uname(&system)
     let name = withUnsafeBytes(of: &system.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    let release = withUnsafeBytes(of: &system.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let release = withUnsafeBytes(of: &system.release) {
+      String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+    }
     return "\(name) \(release)"
   }()
 }

@@ -256,7 +256,9 @@ extension ReportDocument.Job {
       ("fingerprint", .string(fingerprint)),
       (
         "resources",
-        resources.map { .object([("cpus", .int($0.cpus)), ("memory", .int($0.memory)), ("gpus", .int($0.gpus))]) }
+        resources.map {
+          .object([("cpus", .int($0.cpus)), ("memory", .int($0.memory)), ("gpus", .int($0.gpus))])
+        }
           ?? .null
       ),
       ("pool", .string(pool)),

@@ -38,6 +38,21 @@ public struct RunStore: Sendable {
     stateDirectory + "/runs/" + runID
   }
 
+  /// The ids of the runs kept, oldest first (ids sort by start time).
+  public func runIDs() -> [String] {
+    Self.list(stateDirectory + "/runs").filter { !$0.hasPrefix(".") }.sorted()
+  }
+
+  /// Where to read a report named on the command line: `name` itself when something is
+  /// there, else the run of that id in this state directory, if there is one.
+  public func reportPath(of name: String) -> String {
+    var info = stat()
+    if stat(name, &info) != 0, !name.contains("/"), stat(runDirectory(name), &info) == 0 {
+      return runDirectory(name)
+    }
+    return name
+  }
+
   /// Creates `runs/<run-id>/logs/` and takes the run's lock, which tells other
   /// batchrun processes pruning the same state directory that this run is going on.
   public func create(runID: String) throws(Failure) -> RunLock {
@@ -80,7 +95,7 @@ public struct RunStore: Sendable {
   /// Keeps `keep` and the newest ``keptRuns`` - 1 other runs (by id, which sorts by
   /// start time); removes the older ones, except runs another process is still running.
   public func prune(keeping keep: String) {
-    let others = Self.list(stateDirectory + "/runs").filter { !$0.hasPrefix(".") && $0 != keep }.sorted()
+    let others = runIDs().filter { $0 != keep }
     guard others.count >= Self.keptRuns else { return }
     for old in others.prefix(others.count - (Self.keptRuns - 1)) where !isRunning(old) {
       Self.removeTree(stateDirectory + "/runs/" + old)
