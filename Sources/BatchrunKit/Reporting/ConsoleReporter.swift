@@ -66,8 +66,8 @@ public final class ConsoleReporter: RunObserver {
     start = clock.now
   }
 
-  private func paint(_ text: String, _ code: String) -> String {
-    color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+  private func paint(_ text: String, _ style: ANSI.Style) -> String {
+    ANSI.paint(text, style, if: color)
   }
 
   // MARK: - Events
@@ -76,7 +76,7 @@ public final class ConsoleReporter: RunObserver {
     let suffix = attempt > 1 ? " (attempt \(attempt))" : ""
     switch style {
     case .plain:
-      emit("\(paint("  start", "2")) \(job.id)\(suffix)\n")
+      emit("\(paint("  start", .dim)) \(job.id)\(suffix)\n")
     case .live:
       state.withLock { $0.running.append(job.id) }
       startTicker(every: .milliseconds(100))
@@ -93,7 +93,7 @@ public final class ConsoleReporter: RunObserver {
   public func attemptWillRetry(_ job: Job, record: AttemptRecord) {
     let delay = job.retryDelay > .zero ? " in \(Self.format(job.retryDelay.seconds))" : ""
     let line =
-      "\(paint("  retry", "33")) \(job.id): attempt \(record.attempt) \(Self.describe(record.status, record.exit));"
+      "\(paint("  retry", .yellow)) \(job.id): attempt \(record.attempt) \(Self.describe(record.status, record.exit));"
       + " retrying\(delay)\n"
     switch style {
     case .plain: emit(line)
@@ -150,10 +150,10 @@ public final class ConsoleReporter: RunObserver {
     let total = report.outcome.results.count
     let verdict: String =
       switch report.status {
-      case .succeeded: paint("succeeded", "1;32")
-      case .failed: paint("failed", "1;31")
+      case .succeeded: paint("succeeded", .boldGreen)
+      case .failed: paint("failed", .boldRed)
       case .cancelled, .incomplete:
-        paint("interrupted by \(SignalName.of(report.outcome.interruption ?? SIGINT))", "1;33")
+        paint("interrupted by \(SignalName.of(report.outcome.interruption ?? SIGINT))", .boldYellow)
       }
     var text =
       "\(verdict): \(total) job\(total == 1 ? "" : "s"), \(parts.joined(separator: ", "))"
@@ -169,17 +169,17 @@ public final class ConsoleReporter: RunObserver {
     var line: String
     switch result.status {
     case .succeeded:
-      line = "\(paint("     ok", "32")) \(job.id) \(duration)"
+      line = "\(paint("     ok", .green)) \(job.id) \(duration)"
     case .failed, .timedOut:
       let label =
         job.allowFailure
-        ? paint("allowed", "33") : paint(result.status == .failed ? "   FAIL" : "TIMEOUT", "1;31")
+        ? paint("allowed", .yellow) : paint(result.status == .failed ? "   FAIL" : "TIMEOUT", .boldRed)
       line = "\(label) \(job.id) \(Self.describe(result.status, result.lastAttempt!.exit)) \(duration)"
       if job.allowFailure { line += " (allow-failure)" }
     case .cancelled:
-      line = "\(paint(" cancel", "33")) \(job.id)"
+      line = "\(paint(" cancel", .yellow)) \(job.id)"
     case .skipped:
-      line = "\(paint("   skip", "2")) \(job.id)"
+      line = "\(paint("   skip", .dim)) \(job.id)"
     }
     if let reason = result.reason { line += ": \(reason)" }
     return line + "\n"
@@ -188,8 +188,8 @@ public final class ConsoleReporter: RunObserver {
   private func tailBlock(_ result: JobResult) -> String {
     guard let last = result.lastAttempt else { return "" }
     let tail = Self.tail(of: runDirectory + "/" + last.log, lines: Self.tailLines)
-    if tail.isEmpty { return paint("      | (no output)", "2") + "\n" }
-    return tail.map { paint("      |", "2") + " " + $0 + "\n" }.joined()
+    if tail.isEmpty { return paint("      | (no output)", .dim) + "\n" }
+    return tail.map { paint("      |", .dim) + " " + $0 + "\n" }.joined()
   }
 
   /// Most bytes of a log a grouped block shows: its end, where errors are.
@@ -228,7 +228,7 @@ public final class ConsoleReporter: RunObserver {
 
   private func streamPrefix(_ id: String) -> String {
     let shown = id.count > idWidth && idWidth > 0 ? String(id.prefix(idWidth - 1)) + "…" : id
-    return paint(shown + String(repeating: " ", count: max(0, idWidth - shown.count)), "36") + " | "
+    return paint(shown + String(repeating: " ", count: max(0, idWidth - shown.count)), .cyan) + " | "
   }
 
   // MARK: - Output
@@ -242,7 +242,7 @@ public final class ConsoleReporter: RunObserver {
   private func emitAboveStatus(_ text: String, redraw: Bool = true) {
     guard case .live(let width) = style else { return emit(text) }
     state.withLock { state in
-      var out = state.statusShown ? "\r\u{1B}[2K" : ""
+      var out = state.statusShown ? ANSI.clearLine : ""
       out += text
       let shown: Bool
       if redraw, !state.closed {
@@ -266,7 +266,7 @@ public final class ConsoleReporter: RunObserver {
       let more = state.running.count > 3 ? " +\(state.running.count - 3)" : ""
       parts.append("running: \(shown)\(more)")
     }
-    if state.failures > 0 { parts.append(paint("\(state.failures) failed", "31")) }
+    if state.failures > 0 { parts.append(paint("\(state.failures) failed", .red)) }
     parts.append(Self.clock(elapsed))
     if state.finished >= 3, state.finished < total, elapsed >= 1 {
       let eta = elapsed / Double(state.finished) * Double(total - state.finished)
@@ -379,7 +379,7 @@ public final class ConsoleReporter: RunObserver {
     var columns = 0
     var inEscape = false
     for character in text {
-      if character == "\u{1B}" { inEscape = true }
+      if character == ANSI.escape { inEscape = true }
       if inEscape {
         out.append(character)
         if character.isLetter { inEscape = false }
@@ -389,7 +389,7 @@ public final class ConsoleReporter: RunObserver {
       out.append(character)
       columns += 1
     }
-    return out + (text.contains("\u{1B}") ? "\u{1B}[0m" : "")
+    return out + (text.contains(ANSI.escape) ? ANSI.reset : "")
   }
 
   /// The last `lines` lines of a file, reading at most its last 64 KiB.
