@@ -207,12 +207,11 @@ public final class ConsoleReporter: RunObserver {
     let close = githubActions ? "::endgroup::\n" : ""
     let path = runDirectory + "/" + record.log
     var body = ""
-    if case (var bytes, let cut)? = LogText.tail(ofFile: path, maxBytes: Self.groupedBytes) {
-      if cut, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) { bytes.removeSubrange(...newline) }
+    if let (bytes, cut) = LogText.tailFromLineStart(ofFile: path, maxBytes: Self.groupedBytes) {
       if cut { body += "… (earlier output not shown; the whole log is \(path))\n" }
       var lines = LineCutter(log: path)
       var text: [UInt8] = []
-      lines.feed(bytes[...], into: &text)
+      lines.feed(bytes, into: &text)
       lines.finish(into: &text)
       body += String(decoding: text, as: UTF8.self)
     }
