@@ -20,6 +20,19 @@ int batchrun_terminal_width(int fd) {
     return size.ws_col;
 }
 
+// MARK: - Semaphores
+
+#include <time.h>
+
+int batchrun_semaphore_wait(sem_t *semaphore, long long nanoseconds) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    long long total = deadline.tv_nsec + (nanoseconds > 0 ? nanoseconds : 0);
+    deadline.tv_sec += total / 1000000000;
+    deadline.tv_nsec = total % 1000000000;
+    return sem_clockwait(semaphore, CLOCK_MONOTONIC, &deadline);
+}
+
 // MARK: - Stop signals
 
 #include <errno.h>

@@ -1,6 +1,7 @@
 #ifndef CBATCHRUN_SHIMS_H
 #define CBATCHRUN_SHIMS_H
 
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/types.h>
@@ -13,6 +14,11 @@ int batchrun_set_child_subreaper(void);
 /// The width in columns of the terminal on `fd`, or 0 when it is not a terminal
 /// (ioctl is variadic too).
 int batchrun_terminal_width(int fd);
+
+/// Waits until `semaphore` is posted or `nanoseconds` have passed on the monotonic clock
+/// (sem_clockwait(3): a step of the wall clock neither stretches nor cuts the wait).
+/// Returns 0 when it was posted, or -1 with errno set (ETIMEDOUT, EINTR).
+int batchrun_semaphore_wait(sem_t *semaphore, long long nanoseconds);
 
 /// Catches SIGINT, SIGTERM and SIGHUP with a handler that writes the signal's number
 /// to a pipe (async-signal-safe), whichever thread the signal is delivered to. Returns 0,
