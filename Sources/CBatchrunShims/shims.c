@@ -43,7 +43,7 @@ int batchrun_semaphore_wait(sem_t *semaphore, long long nanoseconds) {
 #include <unistd.h>
 
 static int stop_signal_pipe[2] = {-1, -1};
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static const int stop_signals[] = {BATCHRUN_STOP_SIGNALS};
 
 static void batchrun_on_stop_signal(int number) {
     int saved = errno;

@@ -6,6 +6,11 @@
 #include <sys/eventfd.h>
 #include <sys/types.h>
 
+/// The signals that stop a run, for a C array's initializer: blocked before `main` by
+/// CBatchrunEntry, caught by ``batchrun_catch_stop_signals``, waited for by
+/// ``batchrun_next_stop_signal``. The one place they are listed.
+#define BATCHRUN_STOP_SIGNALS SIGINT, SIGTERM, SIGHUP
+
 /// Makes this process a child subreaper: orphaned descendants are re-parented to it.
 /// Returns 0 on success, -1 with errno set otherwise (prctl is variadic, so Swift
 /// cannot call it directly).
