@@ -14,7 +14,7 @@ let package = Package(
   targets: [
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .target(name: "CBatchrunShims"),
-    .target(name: "CBatchrunEntry"),
+    .target(name: "CBatchrunEntry", dependencies: ["CBatchrunShims"]),
     .target(
       name: "BatchrunKit",
       dependencies: [

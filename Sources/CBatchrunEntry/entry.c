@@ -1,5 +1,7 @@
 #include "CBatchrunEntry.h"
 
+#include "CBatchrunShims.h"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -13,11 +15,12 @@ static int blocked = 0;
 // is an EPIPE error, not a death. Jobs start with an empty mask and default dispositions
 // (the spawn path resets both).
 static void batchrun_block_stop_signals(void) {
+    static const int stop_signals[] = {BATCHRUN_STOP_SIGNALS};
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
+    for (unsigned i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++) {
+        sigaddset(&set, stop_signals[i]);
+    }
     blocked = pthread_sigmask(SIG_BLOCK, &set, 0) == 0;
     signal(SIGPIPE, SIG_IGN);
 }

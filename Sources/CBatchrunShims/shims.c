@@ -20,6 +20,19 @@ int batchrun_terminal_width(int fd) {
     return size.ws_col;
 }
 
+// MARK: - Semaphores
+
+#include <time.h>
+
+int batchrun_semaphore_wait(sem_t *semaphore, long long nanoseconds) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    long long total = deadline.tv_nsec + (nanoseconds > 0 ? nanoseconds : 0);
+    deadline.tv_sec += total / 1000000000;
+    deadline.tv_nsec = total % 1000000000;
+    return sem_clockwait(semaphore, CLOCK_MONOTONIC, &deadline);
+}
+
 // MARK: - Stop signals
 
 #include <errno.h>
@@ -30,7 +43,7 @@ int batchrun_terminal_width(int fd) {
 #include <unistd.h>
 
 static int stop_signal_pipe[2] = {-1, -1};
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static const int stop_signals[] = {BATCHRUN_STOP_SIGNALS};
 
 static void batchrun_on_stop_signal(int number) {
     int saved = errno;

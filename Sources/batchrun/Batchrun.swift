@@ -18,9 +18,10 @@ struct Batchrun: AsyncParsableCommand {
   static let signals = SignalWatcher()
 
   static func main() async {
-    // CBatchrunEntry's .preinit_array entry blocked the stop signals before any thread existed;
-    // from here on the watcher receives them, at any moment.
-    if batchrun_entry_blocked_stop_signals() == 0 { SignalWatcher.blockStopSignals() }
+    // CBatchrunEntry's .preinit_array entry blocked the stop signals before any thread existed
+    // (linking the target is enough: it runs in every process of this executable); from here
+    // on the watcher receives them, at any moment.
+    assert(batchrun_entry_blocked_stop_signals() != 0, "CBatchrunEntry did not block the stop signals")
     _ = signals
     await main(nil)
   }

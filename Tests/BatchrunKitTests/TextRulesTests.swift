@@ -346,3 +346,17 @@ extension LogTailTests {
     #expect(tail.cut)
   }
 }
+
+extension LogTailTests {
+  @Test("tailFromLineStart: the bytes from the first whole line, or the cut line when it is all there is")
+  func fromLineStart() throws {
+    let cut = try #require(LogText.tailFromLineStart(ofFile: try file("first line\nsecond\n"), maxBytes: 10))
+    #expect(Array(cut.bytes) == Array("second\n".utf8))
+    #expect(cut.cut)
+    let only = try #require(LogText.tailFromLineStart(ofFile: try file("first line\n"), maxBytes: 5))
+    #expect(Array(only.bytes) == Array("line\n".utf8))
+    let whole = try #require(LogText.tailFromLineStart(ofFile: try file("a\nb\n"), maxBytes: 100))
+    #expect(Array(whole.bytes) == Array("a\nb\n".utf8))
+    #expect(!whole.cut)
+  }
+}

@@ -21,13 +21,13 @@ public struct DiagnosticPrinter: Sendable {
 
   public func format(_ diagnostic: Diagnostic) -> String {
     guard useColor else { return diagnostic.description }
-    let color =
+    let color: ANSI.Style =
       switch diagnostic.severity {
-      case .error: "\u{1B}[1;31m"
-      case .warning: "\u{1B}[1;35m"
-      case .note: "\u{1B}[1;30m"
+      case .error: .boldRed
+      case .warning: .boldMagenta
+      case .note: .boldGray
       }
-    return "\u{1B}[1m\(diagnostic.prefix):\u{1B}[0m \(color)\(diagnostic.severity.rawValue):\u{1B}[0m"
-      + " \u{1B}[1m\(diagnostic.message)\u{1B}[0m"
+    return ANSI.paint("\(diagnostic.prefix):", .bold) + " "
+      + ANSI.paint("\(diagnostic.severity.rawValue):", color) + " " + ANSI.paint(diagnostic.message, .bold)
   }
 }

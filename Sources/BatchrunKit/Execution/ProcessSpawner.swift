@@ -43,17 +43,27 @@ struct ProcessSpawner: Sendable {
   /// from `directory`; `nil` if there is none.
   static func resolve(_ name: String, path: String?, in directory: String) -> String? {
     if name.contains("/") { return name }
-    for entry in (path ?? "/usr/local/bin:/usr/bin:/bin").split(
-      separator: ":", omittingEmptySubsequences: false)
-    {
-      let candidate = (entry.isEmpty ? "." : String(entry)) + "/" + name
-      let absolute = candidate.hasPrefix("/") ? candidate : directory + "/" + candidate
+    return candidates(name, path: path, in: directory).first {
       var info = stat()
-      if stat(absolute, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(absolute, X_OK) == 0 {
-        return candidate
+      return stat($0.absolute, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        && access($0.absolute, X_OK) == 0
+    }?.path
+  }
+
+  /// The files `name` may stand for, in the order ``resolve(_:path:in:)`` tries them:
+  /// `name` itself if it holds a `/`, else `name` in each directory of `path` (a default
+  /// one if `nil`). Each as the spawn takes it (a relative one from `directory`) and as
+  /// an absolute path.
+  static func candidates(
+    _ name: String, path: String?, in directory: String
+  ) -> some Sequence<(path: String, absolute: String)> {
+    let paths =
+      name.contains("/")
+      ? [name]
+      : (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false).map {
+        ($0.isEmpty ? "." : String($0)) + "/" + name
       }
-    }
-    return nil
+    return paths.lazy.map { ($0, $0.hasPrefix("/") ? $0 : directory + "/" + $0) }
   }
 }
 

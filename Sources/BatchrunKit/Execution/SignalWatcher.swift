@@ -12,19 +12,8 @@ import Synchronization
 /// signal lands, the watcher hears it. Jobs start with an empty mask and default
 /// dispositions whatever batchrun blocks, catches or ignores.
 public final class SignalWatcher: Sendable {
-  /// The signals that stop a run.
-  public static let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-
   /// What to do with a signal; `nil`: exit with 128+n at once.
   private let handler = Mutex<(@Sendable (Int32) -> Void)?>(nil)
-
-  /// Blocks the stop signals in the calling thread and every thread it creates later,
-  /// and ignores SIGPIPE, so that a closed pipe is an `EPIPE` error instead of a death.
-  public static func blockStopSignals() {
-    var set = stopSignalSet
-    pthread_sigmask(SIG_BLOCK, &set, nil)
-    signal(SIGPIPE, SIG_IGN)
-  }
 
   /// Starts the watching thread. A signal that arrives while no handler is set ends the
   /// process with exit code 128+n.
@@ -36,13 +25,6 @@ public final class SignalWatcher: Sendable {
   /// Sets what to do with the next signals; `nil` restores exiting with 128+n.
   public func handle(_ handler: (@Sendable (Int32) -> Void)?) {
     self.handler.withLock { $0 = handler }
-  }
-
-  private static var stopSignalSet: sigset_t {
-    var set = sigset_t()
-    sigemptyset(&set)
-    for number in stopSignals { sigaddset(&set, number) }
-    return set
   }
 
   private func watch() {

@@ -15,20 +15,11 @@ enum StartFailure {
       return "working directory '\(directory)' is not a directory"
     }
     let program = launch.arguments[0]
-    let candidates: [String]
-    if program.contains("/") {
-      candidates = [program.hasPrefix("/") ? program : directory + "/" + program]
-    } else {
-      let path = launch.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
-      candidates = path.split(separator: ":", omittingEmptySubsequences: false).map {
-        ($0.isEmpty ? directory : $0.hasPrefix("/") ? String($0) : directory + "/" + $0) + "/" + program
-      }
-      guard candidates.contains(where: { access($0, F_OK) == 0 }) else {
-        return "\(program): command not found in PATH"
-      }
-    }
-    guard let found = candidates.first(where: { stat($0, &info) == 0 }) else {
-      return "\(program): no such file"
+    // The files the spawn path tried: the first that exists says what is wrong with it.
+    let tried = ProcessSpawner.candidates(
+      program, path: LocalProcessExecutor.path(in: launch.environmentEntries), in: directory)
+    guard let found = tried.first(where: { stat($0.absolute, &info) == 0 })?.absolute else {
+      return program.contains("/") ? "\(program): no such file" : "\(program): command not found in PATH"
     }
     if (info.st_mode & S_IFMT) == S_IFDIR { return "\(program): is a directory" }
     if access(found, X_OK) != 0 { return "\(program): permission denied (not executable)" }

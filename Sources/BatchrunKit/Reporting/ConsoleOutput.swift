@@ -1,3 +1,4 @@
+import CBatchrunShims
 import Glibc
 import Synchronization
 
@@ -32,6 +33,18 @@ public final class ConsoleOutput: ConsoleSink {
     var writingSince: ContinuousClock.Instant?
     /// Non-droppable bytes dropped past ``limit``.
     var dropped = 0
+    /// Waits of ``flush(stall:limit:)`` that the writer is to end, by posting `progress`
+    /// once each, when it writes, empties the buffer or loses the reader.
+    var flushWaits = 0
+
+    /// Whether nothing is left to write, or nothing can be.
+    var settled: Bool { gone || (idle && pending.isEmpty) }
+
+    /// Takes the flush waits to end: the caller posts `progress` that many times.
+    mutating func takeFlushWaits() -> Int {
+      defer { flushWaits = 0 }
+      return flushWaits
+    }
   }
 
   private let fd: Int32
@@ -49,18 +62,24 @@ public final class ConsoleOutput: ConsoleSink {
   private let state = Mutex(State())
   /// Posted when text arrives for an idle writer.
   private nonisolated(unsafe) let wake: UnsafeMutablePointer<sem_t>
+  /// Posted by the writer for each flush wait it ends.
+  private nonisolated(unsafe) let progress: UnsafeMutablePointer<sem_t>
 
   /// - Parameter fd: the descriptor to write to; standard output by default.
   public init(fd: Int32 = STDOUT_FILENO) {
     self.fd = fd
     wake = .allocate(capacity: 1)
     sem_init(wake, 0, 0)
+    progress = .allocate(capacity: 1)
+    sem_init(progress, 0, 0)
   }
 
   deinit {
     // The writer thread holds a strong reference while it runs, so it has stopped.
     sem_destroy(wake)
     wake.deallocate()
+    sem_destroy(progress)
+    progress.deallocate()
   }
 
   public func write(_ text: String, droppable: Bool) -> Bool {
@@ -80,7 +99,11 @@ public final class ConsoleOutput: ConsoleSink {
     }
     if start {
       if !DetachedThread.start({ [self] in drain() }) {
-        state.withLock { $0.gone = true }
+        endFlushWaits(
+          state.withLock { state in
+            state.gone = true
+            return state.takeFlushWaits()
+          })
       }
     }
     if post { sem_post(wake) }
@@ -88,38 +111,66 @@ public final class ConsoleOutput: ConsoleSink {
   }
 
   /// Waits until everything queued is written, the reader is gone, or the reader has
-  /// taken nothing for `stall` (a pager nobody scrolls); at most `limit` in all.
+  /// taken nothing for `stall` (a pager nobody scrolls); at most `limit` in all. The
+  /// writer wakes the wait whenever it writes, so it ends as soon as it may.
   public func flush(stall: Duration = .milliseconds(500), limit: Duration = .seconds(10)) {
     let clock = ContinuousClock()
     let deadline = clock.now + limit
     var lastProgress = clock.now
     var lastWritten = -1
-    while clock.now < deadline {
-      let (done, written) = state.withLock { ($0.gone || ($0.idle && $0.pending.isEmpty), $0.written) }
-      if done { return }
+    while true {
+      let now = clock.now
+      // Checked and registered under one lock, the one the writer reports under: no
+      // wake-up is lost between the two.
+      let written = state.withLock { state -> Int? in
+        if state.settled { return nil }
+        state.flushWaits += 1
+        return state.written
+      }
+      guard let written else { return }
       if written != lastWritten {
         lastWritten = written
-        lastProgress = clock.now
-      } else if clock.now - lastProgress >= stall {
-        return
+        lastProgress = now
       }
-      var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
-      nanosleep(&pause, nil)
+      let until = min(deadline, lastProgress + stall)
+      guard now < until else { return cancelFlushWait() }
+      let wait = min(until - now, .seconds(60))
+      let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
+      if batchrun_semaphore_wait(progress, nanoseconds) != 0 { cancelFlushWait() }
     }
+  }
+
+  /// Withdraws a flush wait that timed out; if the writer has already taken it, takes
+  /// the post it makes (at once, or just after it lets go of the lock).
+  private func cancelFlushWait() {
+    let taken = state.withLock { state -> Bool in
+      guard state.flushWaits > 0 else { return true }
+      state.flushWaits -= 1
+      return false
+    }
+    if taken {
+      while sem_wait(progress) != 0 {}  // EINTR
+    }
+  }
+
+  /// Ends `count` flush waits.
+  private func endFlushWaits(_ count: Int) {
+    for _ in 0..<count { sem_post(progress) }
   }
 
   /// The writing thread: takes what is queued and writes it, until the reader is gone.
   private func drain() {
     while true {
-      let chunk = state.withLock { state -> [UInt8]? in
-        if state.gone { return nil }
+      let (chunk, flushWaits) = state.withLock { state -> ([UInt8]?, Int) in
+        if state.gone { return (nil, 0) }
         if state.pending.isEmpty {
           state.idle = true
-          return []
+          return ([], state.takeFlushWaits())
         }
         defer { state.pending = [] }
-        return state.pending
+        return (state.pending, 0)
       }
+      endFlushWaits(flushWaits)
       guard let chunk else { return }
       if chunk.isEmpty {
         while sem_wait(wake) != 0 {}  // EINTR
@@ -128,19 +179,23 @@ public final class ConsoleOutput: ConsoleSink {
       state.withLock { $0.writingSince = .now }
       let ok = chunk.withUnsafeBytes { bytes in
         FileBytes.writeAll(fd, bytes) { count in
-          self.state.withLock { state in
-            state.written += count
-            state.writingSince = .now
-          }
+          self.endFlushWaits(
+            self.state.withLock { state in
+              state.written += count
+              state.writingSince = .now
+              return state.takeFlushWaits()
+            })
         }
       }
       state.withLock { $0.writingSince = nil }
       if !ok {
         // EPIPE, EBADF, EIO: nobody will read what comes next.
-        state.withLock { state in
-          state.gone = true
-          state.pending = []
-        }
+        endFlushWaits(
+          state.withLock { state in
+            state.gone = true
+            state.pending = []
+            return state.takeFlushWaits()
+          })
         return
       }
     }

@@ -25,19 +25,34 @@ public enum LogText {
     return (bytes, start > 0)
   }
 
+  /// The last `maxBytes` bytes of the file at `path`, from the start of a line, and
+  /// whether anything before them was left out: a first line the window cuts is dropped,
+  /// unless it is all there is or `keepingCutLine` (the end of a very long line is worth
+  /// showing). `nil` (with `errno` set) if the file cannot be opened.
+  public static func tailFromLineStart(
+    ofFile path: String, maxBytes: Int, keepingCutLine: Bool = false
+  ) -> (bytes: ArraySlice<UInt8>, cut: Bool)? {
+    guard let (bytes, cut) = tail(ofFile: path, maxBytes: maxBytes) else { return nil }
+    if cut, !keepingCutLine, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline + 1 < bytes.count
+    {
+      return (bytes[(newline + 1)...], cut)
+    }
+    return (bytes[...], cut)
+  }
+
   /// The last `count` lines of the file at `path`, read from its last `maxBytes` bytes,
-  /// and whether anything before them was left out. A first line the window cuts is
-  /// dropped, unless it is all there is or `keepingCutLine` (the end of a very long line
-  /// is worth showing). `nil` (with `errno` set) if the file cannot be opened.
+  /// and whether anything before them was left out. The first line is whole, as
+  /// ``tailFromLineStart(ofFile:maxBytes:keepingCutLine:)`` cuts it. `nil` (with `errno`
+  /// set) if the file cannot be opened.
   public static func tailLines(
     ofFile path: String, maxBytes: Int, lines count: Int, keepingCutLine: Bool = false
   ) -> (lines: [String], cut: Bool)? {
-    guard var (bytes, cut) = tail(ofFile: path, maxBytes: maxBytes) else { return nil }
-    if cut, !keepingCutLine, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")), newline + 1 < bytes.count
-    {
-      bytes.removeSubrange(...newline)
+    guard let tail = tailFromLineStart(ofFile: path, maxBytes: maxBytes, keepingCutLine: keepingCutLine)
+    else {
+      return nil
     }
-    var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    var cut = tail.cut
+    var lines = tail.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     if lines.last?.isEmpty == true { lines.removeLast() }
     if lines.count > count {
       lines.removeFirst(lines.count - count)

@@ -1,9 +1,15 @@
 #ifndef CBATCHRUN_SHIMS_H
 #define CBATCHRUN_SHIMS_H
 
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/types.h>
+
+/// The signals that stop a run, for a C array's initializer: blocked before `main` by
+/// CBatchrunEntry, caught by ``batchrun_catch_stop_signals``, waited for by
+/// ``batchrun_next_stop_signal``. The one place they are listed.
+#define BATCHRUN_STOP_SIGNALS SIGINT, SIGTERM, SIGHUP
 
 /// Makes this process a child subreaper: orphaned descendants are re-parented to it.
 /// Returns 0 on success, -1 with errno set otherwise (prctl is variadic, so Swift
@@ -13,6 +19,11 @@ int batchrun_set_child_subreaper(void);
 /// The width in columns of the terminal on `fd`, or 0 when it is not a terminal
 /// (ioctl is variadic too).
 int batchrun_terminal_width(int fd);
+
+/// Waits until `semaphore` is posted or `nanoseconds` have passed on the monotonic clock
+/// (sem_clockwait(3): a step of the wall clock neither stretches nor cuts the wait).
+/// Returns 0 when it was posted, or -1 with errno set (ETIMEDOUT, EINTR).
+int batchrun_semaphore_wait(sem_t *semaphore, long long nanoseconds);
 
 /// Catches SIGINT, SIGTERM and SIGHUP with a handler that writes the signal's number
 /// to a pipe (async-signal-safe), whichever thread the signal is delivered to. Returns 0,
