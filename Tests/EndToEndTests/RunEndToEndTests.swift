@@ -224,6 +224,25 @@ struct RunEndToEndTests {
     #expect(!report.contains("outside"), "environment values are not written")
   }
 
+  /// A job that catches SIGTERM and exits 0 has not done its work: stopped for its
+  /// timeout it is `timed_out`, stopped by a signal to batchrun `cancelled`.
+  @Test(arguments: ["timeout", "signal"])
+  func aStoppedJobThatExitsZeroIsStillStopped(by stop: String) async throws {
+    // For the signal, the job itself sends batchrun (its parent) a SIGINT once it runs.
+    let interrupt = stop == "signal" ? "kill -INT $PPID; " : ""
+    let timeout = stop == "timeout" ? ", timeout: 1s" : ""
+    let result = try await run(
+      """
+      jobs:
+        polite: {run: 'trap "echo caught; exit 0" TERM; echo started; \(interrupt)sleep 30 & wait'\(timeout)}
+      """, ["--kill-grace", "5s"])
+    #expect(result.exitCode == (stop == "timeout" ? 1 : 130), "\(result)")
+    let files = try await RunFiles(latestIn: state)
+    #expect(try files.jobStatus("polite") == (stop == "timeout" ? "timed_out" : "cancelled"))
+    #expect(try files.job("polite")["exit_code"] as? Int == 0)
+    #expect(try files.log("logs/polite.log") == "started\ncaught\n")
+  }
+
   @Test func jobsRunInTheirWorkingDirectory() async throws {
     try FileManager.default.createDirectory(
       at: directory.url.appendingPathComponent("sub/dir"), withIntermediateDirectories: true)

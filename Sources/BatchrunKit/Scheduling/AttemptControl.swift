@@ -14,6 +14,8 @@ public final class AttemptControl: Sendable {
   private struct State {
     var reason: StopReason?
     var handler: (@Sendable () -> Void)?
+    /// Whether the stop reached the executor's handler (the attempt was running).
+    var delivered = false
   }
 
   private let state = Mutex(State())
@@ -23,11 +25,18 @@ public final class AttemptControl: Sendable {
   /// Why the attempt was asked to stop, if it was.
   public var stopReason: StopReason? { state.withLock { $0.reason } }
 
+  /// Why the attempt was stopped, if the stop reached it: a stop asked for once the
+  /// executor had let go of the attempt (it had ended by itself) is not counted.
+  public var deliveredStopReason: StopReason? {
+    state.withLock { $0.delivered ? $0.reason : nil }
+  }
+
   /// Asks the executor to stop the attempt; the first reason given is kept.
   public func requestStop(_ reason: StopReason) {
     let handler = state.withLock { state -> (@Sendable () -> Void)? in
       guard state.reason == nil else { return nil }
       state.reason = reason
+      state.delivered = state.handler != nil
       return state.handler
     }
     handler?()
@@ -37,6 +46,7 @@ public final class AttemptControl: Sendable {
   public func onStop(_ handler: (@Sendable () -> Void)?) {
     let runNow = state.withLock { state -> Bool in
       state.handler = handler
+      if state.reason != nil, handler != nil { state.delivered = true }
       return state.reason != nil
     }
     if runNow { handler?() }

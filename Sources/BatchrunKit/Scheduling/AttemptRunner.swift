@@ -73,12 +73,14 @@ struct AttemptRunner: Sendable {
     }
     let exit = await executor.execute(launch, control: control)
     timer?.cancel()
+    // An attempt stopped for its timeout or a cancel ends as that, whatever it exited
+    // with (a job may catch SIGTERM and exit 0 without having done its work); one that
+    // had ended before the stop reached it ends as its exit says.
     let status: JobResult.Status
-    switch control.stopReason {
-    case _ where exit.succeeded: status = .succeeded
+    switch control.deliveredStopReason {
     case .timedOut: status = .timedOut
     case .cancelled: status = .cancelled
-    case nil: status = .failed
+    case nil: status = exit.succeeded ? .succeeded : .failed
     }
     return AttemptRecord(attempt: launch.attempt, status: status, exit: exit, log: log)
   }

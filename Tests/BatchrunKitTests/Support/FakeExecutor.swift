@@ -185,9 +185,8 @@ final class FakeExecutor: JobExecutor {
       try await Task.sleep(for: plan.duration)
       wakeup.fire(.elapsed)
     }
-    if !plan.ignoresStop {
-      control.onStop { wakeup.fire(.stopped) }
-    }
+    // A stop reaches the attempt either way; one that ignores it (SIGTERM trapped) goes on.
+    control.onStop { if !plan.ignoresStop { wakeup.fire(.stopped) } }
     let cause = await wakeup.wait()
     timer.cancel()
     control.onStop(nil)
