@@ -139,7 +139,7 @@ struct ReportSchemaTests {
       json["summary"]
         == .object([
           ("total", .int(11)), ("succeeded", .int(5)), ("failed", .int(3)), ("timed_out", .int(1)),
-          ("cancelled", .int(0)), ("skipped", .int(2)),
+          ("cancelled", .int(0)), ("skipped", .int(2)), ("up_to_date", .int(0)),
         ]))
 
     func job(_ id: String) -> JSON { jobs.first { $0["id"]?.stringValue == id } ?? .null }

@@ -406,7 +406,7 @@ struct SchedulerTests {
         flaky: {run: './flaky', retries: 2}
         stubborn: {run: 'false', retries: 1}
         fine: {run: 'true', retries: 3}
-        sleepy: {run: 'sleep 100', retries: 1, timeout: 50ms}
+        sleepy: {run: 'sleep 100', retries: 1, timeout: 500ms}
       """
     let executor = FakeExecutor([
       "flaky": [.exits(1), .killed(by: SIGKILL), .exits(0)],
@@ -477,15 +477,16 @@ struct SchedulerTests {
       jobs:
         default-limit: {run: 'sleep 100'}
         own-limit: {run: 'sleep 100', timeout: 60ms}
-        own-longer: {run: 'sleep 0.3', timeout: 30s}
+        own-longer: {run: 'sleep 1.2', timeout: 30s}
         quick: {run: 'true'}
       """
     let executor = FakeExecutor([
       "default-limit": [.hangs],
       "own-limit": [.hangs],
-      "own-longer": [.exits(0, after: .milliseconds(400))],
+      "own-longer": [.exits(0, after: .milliseconds(1200))],
     ])
-    let settings = RunSettings(concurrency: 4, failurePolicy: .keepGoing, defaultTimeout: .milliseconds(100))
+    // The default is long enough for `quick` to finish on a starved machine.
+    let settings = RunSettings(concurrency: 4, failurePolicy: .keepGoing, defaultTimeout: .seconds(1))
     let harness = try SchedulerHarness(yaml, settings: settings, executor: executor)
     let run = await harness.run()
 

@@ -138,7 +138,7 @@ struct InstallEndToEndTests {
     let options = help.stdout.split(whereSeparator: \.isWhitespace).filter {
       $0.hasPrefix("--") && $0.count > 2
     }
-    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",.")) }
+    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",.:;()")) }
     #expect(!options.isEmpty)
     for option in Set(options) {
       // mdoc writes `--keep-going` as `Fl -keep-going`, and `-k, --keep-going` as `Fl k , -keep-going`.

@@ -42,6 +42,8 @@ struct ConsoleLines: Sendable {
       line = "\(paint(" cancel", .yellow)) \(job.id)"
     case .skipped:
       line = "\(paint("   skip", .dim)) \(job.id)"
+    case .upToDate:
+      line = "\(paint("     up", .dim)) \(job.id) up to date"
     }
     if let reason = result.reason { line += ": \(reason)" }
     return line + "\n"
@@ -58,8 +60,9 @@ struct ConsoleLines: Sendable {
   /// The closing lines: counts, wall time, and where the report is.
   func summary(_ report: RunReport, reportPath: String?) -> String {
     var parts = ["\(report.count(.succeeded)) succeeded"]
-    for status in [JobResult.Status.failed, .timedOut, .cancelled, .skipped] where report.count(status) > 0 {
-      parts.append("\(report.count(status)) \(status == .timedOut ? "timed out" : status.rawValue)")
+    for status in [JobResult.Status.upToDate, .failed, .timedOut, .cancelled, .skipped]
+    where report.count(status) > 0 {
+      parts.append("\(report.count(status)) \(status.rawValue.replacing("_", with: " "))")
     }
     let total = report.outcome.results.count
     let verdict: String =

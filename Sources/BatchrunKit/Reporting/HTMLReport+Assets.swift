@@ -15,7 +15,7 @@ extension HTMLReport {
     .badge{display:inline-block;white-space:nowrap;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600;
     vertical-align:middle;background:var(--c)}
     .st-succeeded{--c:var(--ok)}.st-failed{--c:var(--fail)}.st-timed_out{--c:var(--timeout)}
-    .st-cancelled{--c:var(--cancel)}.st-skipped{--c:var(--skip)}.st-incomplete,.st-unknown{--c:var(--unknown)}
+    .st-cancelled{--c:var(--cancel)}.st-skipped{--c:var(--skip)}.st-up_to_date{--c:var(--ok);opacity:.6}.st-incomplete,.st-unknown{--c:var(--unknown)}
     .facts{display:flex;flex-wrap:wrap;gap:8px 32px;margin:0 0 12px}.facts dt{color:var(--muted);font-size:12px}
     .facts dd{margin:0;font-size:18px;font-weight:600}.facts .time{font-size:14px;font-weight:400;line-height:27px}
     .counts,.legend{display:flex;flex-wrap:wrap;gap:6px 18px;list-style:none;padding:0;margin:0 0 8px}

@@ -141,7 +141,7 @@ public enum JUnitReport {
     switch job.status {
     case .succeeded:
       return (.passed, false)
-    case .skipped, .cancelled:
+    case .skipped, .cancelled, .upToDate:
       let reason = job.reason ?? ""
       return (.skipped(message: reason.isEmpty ? job.status.rawValue : reason), false)
     case .failed:

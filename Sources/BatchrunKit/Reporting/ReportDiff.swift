@@ -64,7 +64,7 @@ public struct ReportDiff: Sendable, Equatable {
       switch (Self.fails(old), Self.fails(job)) {
       case (false, true): newlyFailing.append(change)
       case (true, true): stillFailing.append(change)
-      case (true, false) where job.status == .succeeded: fixed.append(change)
+      case (true, false) where job.status.countsAsSuccess: fixed.append(change)
       default: break
       }
       if job.status == .succeeded, job.attempts.count > 1 {

@@ -67,6 +67,12 @@ extension ReportDocument {
     for (index, item) in items.enumerated() {
       self.jobs.append(try Job(Field(value: item, path: "jobs[\(index)]")))
     }
+    // A count the summary lacks (`up_to_date` in version 1) is counted from the jobs.
+    if summary != nil {
+      for status in JobResult.Status.allCases where summary?.counts[status] == nil {
+        summary?.counts[status] = self.jobs.lazy.filter { $0.status == status }.count
+      }
+    }
   }
 
   /// A value for a message: `null`, `true`, `-1e+300`, `"NaN"`, `an object`, `nothing`.

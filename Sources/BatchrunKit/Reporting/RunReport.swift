@@ -34,7 +34,7 @@ public struct RunReport: Sendable {
     switch result.status {
     case .failed, .timedOut: !plan.graph.jobs[result.index].allowFailure
     case .cancelled: true
-    case .succeeded, .skipped: false
+    case .succeeded, .upToDate, .skipped: false
     }
   }
 

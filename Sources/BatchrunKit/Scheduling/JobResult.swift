@@ -7,10 +7,16 @@ public struct JobResult: Sendable {
     case timedOut = "timed_out"
     case cancelled
     case skipped
+    /// Not run: its fingerprint matches a success recorded earlier; counts as succeeded
+    /// for `when`, for dependents and for the exit code.
+    case upToDate = "up_to_date"
 
     /// The job failed by itself (an exit, a signal, a timeout): what `when` and the
     /// failure policy react to, unless the job may fail.
     public var isFailure: Bool { self == .failed || self == .timedOut }
+
+    /// The job counts as succeeded for `when`, its dependents and the exit code.
+    public var countsAsSuccess: Bool { self == .succeeded || self == .upToDate }
   }
 
   /// The job's index in the manifest.

@@ -71,7 +71,7 @@ struct StartRules: Sendable {
       if need.status.isFailure, !allowed, failedNeed == nil {
         failedNeed = need.id
       }
-      if need.status != .succeeded, !allowed, unsuccessfulNeed == nil {
+      if !need.status.countsAsSuccess, !allowed, unsuccessfulNeed == nil {
         unsuccessfulNeed = need
       }
     }
@@ -89,7 +89,7 @@ struct StartRules: Sendable {
         case .timedOut: "timed out"
         case .cancelled: "was cancelled"
         case .skipped: "was skipped"
-        case .succeeded: "succeeded"
+        case .succeeded, .upToDate: "succeeded"
         }
       return Refusal(status: .skipped, reason: "need '\(need.id)' \(verb)")
     }
