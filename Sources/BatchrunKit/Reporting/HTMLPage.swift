@@ -241,7 +241,8 @@ struct HTMLPage {
 
   static func statusClass(_ status: String) -> String {
     switch status {
-    case "succeeded", "failed", "timed_out", "cancelled", "skipped", "up_to_date", "incomplete": "st-" + status
+    case "succeeded", "failed", "timed_out", "cancelled", "skipped", "up_to_date", "incomplete":
+      "st-" + status
     default: "st-unknown"
     }
   }
