@@ -65,9 +65,9 @@ int batchrun_wait_pidfd(int pidfd, int *code, int *status) {
     return 0;
 }
 
-pid_t batchrun_wait_any(int *code, int *status) {
+pid_t batchrun_wait_any(int *code, int *status, int peek) {
     siginfo_t info = {0};
-    if (waitid(P_ALL, 0, &info, WEXITED) != 0) {
+    if (waitid(P_ALL, 0, &info, WEXITED | (peek ? WNOWAIT : 0)) != 0) {
         return -1;
     }
     *code = info.si_code;

@@ -25,22 +25,31 @@ final class Reaper: Sendable {
     var entries: [pid_t: Entry] = [:]
     /// pidfd to pid, in ``Mode/jobsOnly``.
     var pids: [Int32: pid_t] = [:]
-    var started = false
+    /// Spawns under way (``Mode/allChildren``): while one is, an exited child that is not
+    /// registered may be its, and is left a zombie until a spawn ends.
+    var spawning = 0
+    /// The collecting thread waits for a spawn to end (on `registered`).
+    var waitsForRegistration = false
   }
 
   let mode: Mode
   private let state = Mutex(State())
+  private let started = Atomic(false)
   /// The epoll of pidfds (``Mode/jobsOnly``), or -1.
   private let epoll: Int32
   /// Written to stop the epoll thread when the reaper goes away.
   private let shutdown: Int32
   /// Posted after each spawn, so that a waiter with no child left looks again.
   private nonisolated(unsafe) let spawned: UnsafeMutablePointer<sem_t>
+  /// Posted when a spawn ends while the collecting thread waits for it.
+  private nonisolated(unsafe) let registered: UnsafeMutablePointer<sem_t>
 
   init(mode: Mode) {
     self.mode = mode
     spawned = .allocate(capacity: 1)
     sem_init(spawned, 0, 0)
+    registered = .allocate(capacity: 1)
+    sem_init(registered, 0, 0)
     if mode == .jobsOnly {
       epoll = batchrun_epoll_create()
       shutdown = eventfd(0, Int32(EFD_CLOEXEC))
@@ -53,7 +62,7 @@ final class Reaper: Sendable {
 
   deinit {
     if mode == .jobsOnly {
-      if state.withLock({ $0.started }) {
+      if started.load(ordering: .acquiring) {
         // The epoll thread owns the descriptors: it closes them when it reads this.
         var one: UInt64 = 1
         _ = write(shutdown, &one, 8)
@@ -64,37 +73,53 @@ final class Reaper: Sendable {
     }
     sem_destroy(spawned)
     spawned.deallocate()
+    sem_destroy(registered)
+    registered.deallocate()
   }
 
   /// Runs `spawn` (which starts one process and returns its pid, or an error number),
   /// registering the process before its exit can be collected.
+  ///
+  /// No lock is held while the process starts, so that other workers' spawns and the
+  /// collecting thread never wait for it: in ``Mode/allChildren`` a child that exits
+  /// before it is registered is left a zombie (its pid cannot be reused) while any spawn
+  /// is under way; in ``Mode/jobsOnly`` a process is watched only once it is registered.
   func spawn(_ spawn: () -> (pid: pid_t, error: Int32)) -> (pid: pid_t, error: Int32) {
     startIfNeeded()
-    // The lock is held across the spawn: the thread that collects exits may reap the
-    // child at once, and must find it registered.
-    let result = state.withLock { state -> (pid: pid_t, error: Int32) in
+    switch mode {
+    case .allChildren:
+      state.withLock { $0.spawning += 1 }
+      let result = spawn()
+      let wake = state.withLock { state in
+        if result.error == 0 { state.entries[result.pid] = Entry() }
+        state.spawning -= 1
+        defer { state.waitsForRegistration = false }
+        return state.waitsForRegistration
+      }
+      if wake { sem_post(registered) }
+      if result.error == 0 { sem_post(spawned) }
+      return result
+    case .jobsOnly:
       let result = spawn()
       guard result.error == 0 else { return result }
-      state.entries[result.pid] = Entry()
-      if mode == .jobsOnly {
-        let pidfd = batchrun_pidfd_open(result.pid)
-        if pidfd >= 0 {
-          state.pids[pidfd] = result.pid
-          batchrun_epoll_add(epoll, pidfd, pidfd)
-        } else {
-          // No pidfds (a kernel before 5.3): this one is reaped by pid, on a thread.
-          let pid = result.pid
-          DetachedThread.start { [self] in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-            finish(pid, Self.termination(ofWaitStatus: status))
-          }
+      let pidfd = batchrun_pidfd_open(result.pid)
+      state.withLock { state in
+        state.entries[result.pid] = Entry()
+        if pidfd >= 0 { state.pids[pidfd] = result.pid }
+      }
+      if pidfd >= 0 {
+        batchrun_epoll_add(epoll, pidfd, pidfd)
+      } else {
+        // No pidfds (a kernel before 5.3): this one is reaped by pid, on a thread.
+        let pid = result.pid
+        DetachedThread.start { [self] in
+          var status: Int32 = 0
+          while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+          finish(pid, Self.termination(ofWaitStatus: status))
         }
       }
       return result
     }
-    if result.error == 0, mode == .allChildren { sem_post(spawned) }
-    return result
   }
 
   /// Waits until the process `pid` (started through ``spawn(_:)``) exits.
@@ -128,11 +153,9 @@ final class Reaper: Sendable {
   }
 
   private func startIfNeeded() {
-    let start = state.withLock { state -> Bool in
-      defer { state.started = true }
-      return !state.started
-    }
-    guard start else { return }
+    guard !started.load(ordering: .relaxed),
+      started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    else { return }
     switch mode {
     case .allChildren:
       DetachedThread.start { [self] in reapAllChildren() }
@@ -168,8 +191,21 @@ final class Reaper: Sendable {
     while true {
       var code: Int32 = 0
       var status: Int32 = 0
-      let pid = batchrun_wait_any(&code, &status)
+      let pid = batchrun_wait_any(&code, &status, 1)
       if pid > 0 {
+        // A child no spawn has registered yet, while one is under way, may be that
+        // spawn's: it stays a zombie until the spawn ends, then is looked at again.
+        let wait = state.withLock { state in
+          guard state.entries[pid] == nil, state.spawning > 0 else { return false }
+          state.waitsForRegistration = true
+          return true
+        }
+        if wait {
+          while sem_wait(registered) != 0, errno == EINTR {}
+          continue
+        }
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED) != 0, errno == EINTR {}
         finish(pid, Self.termination(code: code, status: status))
       } else if errno == ECHILD {
         // No child now: wait for a spawn, and look now and then for adopted orphans.

@@ -70,7 +70,8 @@ int batchrun_epoll_remove_and_close(int epoll, int fd);
 /// `data`; their count, or -1 with errno set.
 int batchrun_epoll_wait(int epoll, int *data, int capacity);
 
-/// Reaps any child (waitid(P_ALL)), blocking; its pid, or -1 with errno (ECHILD: none).
-pid_t batchrun_wait_any(int *code, int *status);
+/// Waits for any child to exit (waitid(P_ALL)), blocking; its pid, or -1 with errno
+/// (ECHILD: none). With `peek`, the child is left a zombie, to be reaped later.
+pid_t batchrun_wait_any(int *code, int *status, int peek);
 
 #endif
