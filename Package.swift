@@ -9,7 +9,8 @@ let package = Package(
     .library(name: "BatchrunKit", targets: ["BatchrunKit"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -20,6 +21,7 @@ let package = Package(
       dependencies: [
         "CBatchrunShims",
         "CYAML",
+        .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
     .executableTarget(

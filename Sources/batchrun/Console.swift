@@ -1,7 +1,7 @@
 import BatchrunKit
 import Glibc
 
-/// Writing to the standard streams, and printing manifest errors.
+/// Writing to the standard streams, and printing errors as diagnostics.
 enum Console {
   static func out(_ text: String) {
     write(text, to: STDOUT_FILENO)
@@ -16,17 +16,19 @@ enum Console {
   }
 
   /// Prints why a manifest failed to load and returns the exit code for it.
-  static func report(_ failure: ManifestError, color: ColorChoice) -> ExitCodeValue {
-    switch failure {
-    case .unreadable:
-      error(failure.messages.joined(separator: "\n") + "\n")
-    case .invalid(let diagnostics):
-      let printer = DiagnosticPrinter(
-        useColor: color.enabled(for: STDERR_FILENO, environment: Environment.current))
-      error(printer.format(diagnostics))
-    }
+  static func report(_ failure: ManifestError, color: ColorChoice) -> Int32 {
+    print(failure.diagnostics, color: color)
     return failure.exitCode
   }
 
-  typealias ExitCodeValue = Int32
+  /// Prints `batchrun: error: MESSAGE` (or `warning`) on standard error.
+  static func fail(_ message: String, _ severity: Diagnostic.Severity = .error, color: ColorChoice = .auto) {
+    print([Diagnostic(severity, at: nil, message)], color: color)
+  }
+
+  private static func print(_ diagnostics: [Diagnostic], color: ColorChoice) {
+    let printer = DiagnosticPrinter(
+      useColor: color.enabled(for: STDERR_FILENO, environment: Environment.current))
+    error(printer.format(diagnostics))
+  }
 }

@@ -22,7 +22,7 @@ final class InterruptRelay: Sendable {
       if state.session == nil, state.holding { state.received.append(signal) }
       return (state.session, !state.holding)
     }
-    if exits { _exit(128 + signal) }
+    if exits { _exit(ExitStatus.signal(signal)) }
     session?.interrupt(signal: signal)
   }
 

@@ -71,8 +71,8 @@ struct ReportCommand: ParsableCommand {
     let latest = store.runIDs().suffix(2 - reports.count).map(store.runDirectory)
     let paths = reports.map(store.reportPath) + latest
     guard paths.count == 2 else {
-      Console.error("batchrun: error: \(stateDir): --diff needs two runs; it has \(store.runIDs().count)\n")
-      throw ExitCode(66)
+      Console.fail("\(stateDir): --diff needs two runs; it has \(store.runIDs().count)")
+      throw ExitCode(ExitStatus.noInput)
     }
     let (before, after) = (try load(paths[0]), try load(paths[1]))
     let changes = ReportDiff(from: before, to: after)
@@ -80,7 +80,7 @@ struct ReportCommand: ParsableCommand {
     case .json: Console.out(changes.json(before: before, after: after).rendered(pretty: true) + "\n")
     default: Console.out(changes.text(before: before, after: after))
     }
-    if failOnRegression, changes.isRegression { throw ExitCode(1) }
+    if failOnRegression, changes.isRegression { throw ExitCode(ExitStatus.failure) }
   }
 
   /// The report at `path`, or exit 65 (not a report) or 66 (nothing there, unreadable).
@@ -88,7 +88,7 @@ struct ReportCommand: ParsableCommand {
     do throws(ReportLoader.Failure) {
       return try ReportLoader.load(path)
     } catch {
-      Console.error("batchrun: error: \(error)\n")
+      Console.fail("\(error)")
       throw ExitCode(error.exitCode)
     }
   }

@@ -83,9 +83,9 @@ struct RunCommand: AsyncParsableCommand {
       prior = try PriorDurations.load(stateDirectory: store.stateDirectory)
     } catch {
       // A damaged previous report costs only the ordering by its durations.
-      Console.error(
-        "batchrun: warning: ignoring the previous run's report \(error.path): \(error.reason);"
-          + " jobs are ordered without its durations\n")
+      Console.fail(
+        "ignoring the previous run's report \(error.path): \(error.reason);"
+          + " jobs are ordered without its durations", .warning, color: options.color)
       prior = nil
     }
     let plan = try options.plan(loaded, targets: targets, weight: prior?.weight)
@@ -116,8 +116,8 @@ struct RunCommand: AsyncParsableCommand {
           fixedWorkingDirectory: true),
         output: console)
     } catch {
-      Console.error("batchrun: error: \(error)\n")
-      throw ExitCode(RunReport.softwareFailure)
+      Console.fail("\(error)", color: options.color)
+      throw ExitCode(ExitStatus.software)
     }
     // A signal that came while the run directory was made cancels every job before it
     // starts; the report says so.
@@ -126,8 +126,8 @@ struct RunCommand: AsyncParsableCommand {
     do {
       result = try await session.run()
     } catch {
-      Console.error("batchrun: error: \(error)\n")
-      throw ExitCode(RunReport.softwareFailure)
+      Console.fail("\(error)", color: options.color)
+      throw ExitCode(ExitStatus.software)
     }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }

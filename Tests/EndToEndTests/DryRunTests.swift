@@ -1,4 +1,4 @@
-import BatchrunKit
+@testable import BatchrunKit
 import Foundation
 import Testing
 

@@ -67,7 +67,7 @@ public final class LocalProcessExecutor: JobExecutor {
     guard devNull >= 0 else { return failed("cannot open /dev/null") }
     let fd = open(launch.logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
-      return failed("cannot open log \(launch.logPath): \(String(cString: strerror(errno)))")
+      return failed(SystemFailure("cannot open log", path: launch.logPath).description)
     }
     // The log's descriptor is closed here once, on every path, after its size is read.
     defer { close(fd) }

@@ -9,7 +9,7 @@ import Glibc
 enum Orphans {
   /// batchrun's own children, from `/proc/self/task/*/children` (each thread's).
   static func children() -> [pid_t] {
-    RunStore.list("/proc/self/task").flatMap { children(ofThread: $0) }
+    Directory.entries(of: "/proc/self/task").flatMap { children(ofThread: $0) }
   }
 
   /// The children of one thread of this process.

@@ -41,6 +41,6 @@ public final class SignalWatcher: Sendable {
   /// Ends the process with exit code 128+n, as a stopped run does: nothing has started
   /// that would need cleaning up.
   private static func exitFor(_ number: Int32) -> Never {
-    _exit(128 + number)
+    _exit(ExitStatus.signal(number))
   }
 }

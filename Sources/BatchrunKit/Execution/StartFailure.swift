@@ -24,6 +24,6 @@ enum StartFailure {
     if (info.st_mode & S_IFMT) == S_IFDIR { return "\(program): is a directory" }
     if access(found, X_OK) != 0 { return "\(program): permission denied (not executable)" }
     guard let error else { return "\(program): cannot be executed" }
-    return "\(program): \(String(cString: strerror(error)))"
+    return "\(program): \(SystemFailure.text(of: error))"
   }
 }

@@ -8,16 +8,19 @@ public enum ManifestError: Error, Sendable {
   /// The exit code docs/cli.md ("Exit codes") gives this failure.
   public var exitCode: Int32 {
     switch self {
-    case .unreadable: 66
-    case .invalid: 65
+    case .unreadable: ExitStatus.noInput
+    case .invalid: ExitStatus.invalidInput
     }
   }
 
-  /// The lines to print on standard error.
-  public var messages: [String] {
+  /// What to print on standard error, one diagnostic per problem.
+  public var diagnostics: [Diagnostic] {
     switch self {
-    case .unreadable(let path, let reason): ["batchrun: error: cannot read manifest '\(path)': \(reason)"]
-    case .invalid(let diagnostics): diagnostics.map(\.description)
+    case .unreadable(let path, let reason): [Diagnostic(at: nil, "cannot read manifest '\(path)': \(reason)")]
+    case .invalid(let diagnostics): diagnostics
     }
   }
+
+  /// ``diagnostics`` as lines of text.
+  public var messages: [String] { diagnostics.map(\.description) }
 }

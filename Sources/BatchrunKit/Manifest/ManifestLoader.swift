@@ -11,7 +11,7 @@ public enum ManifestLoader {
     do {
       bytes = try FileBytes.read(path)
     } catch {
-      throw .unreadable(path: path, reason: error.description)
+      throw .unreadable(path: path, reason: error.why)
     }
     return try load(bytes: bytes, path: path)
   }

@@ -1,0 +1,141 @@
+import Glibc
+
+/// One run of a plan from start to end: its directory, the scheduler, the journal, the
+/// console, and the report written whatever the ending.
+public final class RunSession: Sendable {
+  /// Where a run's files and output go.
+  public struct Options: Sendable {
+    public var settings: RunSettings
+    /// The state directory; `nil` for `.batchrun` beside the manifest.
+    public var stateDirectory: String?
+    /// A second place to write the JSON report.
+    public var reportCopy: String?
+    /// Where to write the run as JUnit XML, if anywhere.
+    public var junit: String?
+    /// How the console shows the run.
+    public var console: ConsoleReporter.Style
+    public var color: Bool
+
+    public init(
+      settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
+      console: ConsoleReporter.Style = .plain, color: Bool = false
+    ) {
+      self.settings = settings
+      self.stateDirectory = stateDirectory
+      self.reportCopy = reportCopy
+      self.junit = junit
+      self.console = console
+      self.color = color
+    }
+  }
+
+  public let plan: Plan
+  public let options: Options
+  public let runID: String
+  public let store: RunStore
+  /// `<state-dir>/runs/<run-id>`.
+  public let runDirectory: String
+  private let startedAt: WallClock.Instant
+  private let launches: LaunchFactory
+  private let scheduler: Scheduler
+  private let console: ConsoleReporter
+  private let output: any ConsoleSink
+  private let lock: RunLock
+  /// A descriptor held from the start and given back just before the report is written,
+  /// so that a full descriptor table (jobs' logs) can never cost the run its report.
+  private let reserve: Int32
+
+  /// Creates the run directory and everything the run needs; nothing starts yet.
+  public init(
+    plan: Plan, options: Options, executor: (any JobExecutor)? = nil, output: any ConsoleSink
+  ) throws(SystemFailure) {
+    self.plan = plan
+    self.options = options
+    self.output = output
+    startedAt = WallClock.now
+    runID = RunStore.newRunID(at: startedAt)
+    store = options.stateDirectory.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: plan.manifest)
+    runDirectory = store.runDirectory(runID)
+    reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    guard reserve >= 0 else {
+      throw SystemFailure(
+        "cannot start a run", reason: "no file descriptor left (\(SystemFailure.text(of: errno)))")
+    }
+    lock = try store.create(runID: runID)
+    launches = LaunchFactory(
+      manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
+    )
+    console = ConsoleReporter(
+      runDirectory: runDirectory, style: options.console, color: options.color, total: plan.selected.count,
+      idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0, output: output)
+    let journal = try Journal(
+      path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
+      startedAt: startedAt)
+    scheduler = Scheduler(
+      plan: plan, settings: options.settings,
+      executor: executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace), launches: launches,
+      observers: [journal, console])
+  }
+
+  /// The report's path inside the run directory.
+  public var reportPath: String { runDirectory + "/report.json" }
+
+  /// Runs every selected job, then writes the report, points `latest` at this run,
+  /// prunes old runs, and writes the report's copy and the JUnit XML if asked.
+  ///
+  /// When anything after the report fails, the report is written again with exit code
+  /// 70 and the reason, so that it says what the process does.
+  ///
+  /// - Throws: if any of those files cannot be written; the jobs have run all the same.
+  public func run() async throws(SystemFailure) -> RunReport {
+    let outcome = await scheduler.run()
+    close(reserve)
+    var report = RunReport(
+      runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
+      finishedAt: WallClock.now)
+    do throws(SystemFailure) {
+      try RunStore.writeAtomically(to: reportPath, report.write)
+    } catch {
+      // The previous run stays the latest: this one has no report to point at.
+      console.summary(report, reportPath: nil)
+      throw error
+    }
+    var failure: SystemFailure?
+    do throws(SystemFailure) {
+      try store.markLatest(runID: runID)
+    } catch {
+      failure = error
+    }
+    store.prune(keeping: runID)
+    // The JUnit file first and the report's copy last, so that the copy carries any
+    // failure before it.
+    if let junit = options.junit {
+      do throws(SystemFailure) {
+        try RunStore.writeUserFile(
+          JUnitReport.render(report.document, runDirectory: runDirectory), to: junit, console: output)
+      } catch {
+        failure = failure ?? error
+      }
+    }
+    if let copy = options.reportCopy {
+      report.failure = failure?.description
+      do throws(SystemFailure) {
+        try RunStore.writeUserFile(to: copy, console: output, report.write)
+      } catch {
+        failure = failure ?? error
+      }
+    }
+    if let failure {
+      report.failure = failure.description
+      try? RunStore.writeAtomically(to: reportPath, report.write)
+    }
+    console.summary(report, reportPath: reportPath)
+    if let failure { throw failure }
+    return report
+  }
+
+  /// Stops the run for a signal (see ``Scheduler/interrupt(signal:)``).
+  public func interrupt(signal: Int32) {
+    scheduler.interrupt(signal: signal)
+  }
+}

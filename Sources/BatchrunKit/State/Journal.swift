@@ -1,0 +1,44 @@
+import Glibc
+
+/// `events.jsonl`: the run's journal, one JSON object per line, each appended with a
+/// single `write` so that a batchrun killed outright still leaves a record.
+///
+/// The first line (`run_started`) holds what a report needs beyond the jobs: the
+/// manifest, concurrency, host, and every selected job as "not finished". Each later
+/// line (`job_finished`) is a job's report object, written as the job ends.
+/// ``JournalReplay`` rebuilds a report from it.
+public final class Journal: RunObserver {
+  private let fd: Int32
+  private let plan: Plan
+
+  /// Opens the journal and writes its first line
+  /// (``JournalReplay/writeStartRecord(of:runID:settings:startedAt:to:)``).
+  public init(
+    path: String, plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant
+  ) throws(SystemFailure) {
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw SystemFailure("cannot open", path: path)
+    }
+    self.plan = plan
+    _ = JournalReplay.writeStartRecord(of: plan, runID: runID, settings: settings, startedAt: startedAt) {
+      [fd] in FileBytes.writeAll(fd, $0)
+    }
+  }
+
+  deinit { close(fd) }
+
+  public func jobFinished(_ job: Job, result: JobResult) {
+    append(ReportDocument.Job(result, of: plan).json(), event: "job_finished")
+  }
+
+  private func append(_ object: JSON, event: String) {
+    var value = object
+    if case .object(let members) = object {
+      value = .object([("event", .string(event))] + members)
+    }
+    var line = value.bytes(pretty: false)
+    line.append(UInt8(ascii: "\n"))
+    _ = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+  }
+}

@@ -1,0 +1,58 @@
+import Glibc
+
+/// Reads whole files and writes whole buffers with plain POSIX calls.
+public enum FileBytes {
+  /// - Parameter chunk: bytes read at a time (small for `/proc` files, read per job).
+  static func read(_ path: String, chunk size: Int = 1 << 16) throws(SystemFailure) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SystemFailure("cannot read", path: path) }
+    defer { close(fd) }
+    var info = stat()
+    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+      throw SystemFailure("cannot read", path: path, reason: "it is a directory")
+    }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: size)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw SystemFailure("cannot read", path: path)
+      }
+      if count == 0 { return bytes }
+      bytes += chunk[0..<count]
+    }
+  }
+
+  /// Writes all of `bytes` to `fd`, resuming after interrupted and short writes; `false`
+  /// (with `errno` set) on an error. `progress` hears the size of each write that went through.
+  @discardableResult
+  static func writeAll(
+    _ fd: Int32, _ bytes: UnsafeRawBufferPointer, progress: ((Int) -> Void)? = nil
+  ) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+      let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        return false
+      }
+      offset += written
+      progress?(written)
+    }
+    return true
+  }
+
+  /// Writes all of `text` to `fd`, as the bytes version does.
+  @discardableResult
+  public static func writeAll(_ fd: Int32, _ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Writes all of `bytes` to `fd`, as the raw-buffer version does.
+  @discardableResult
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { writeAll(fd, $0) }
+  }
+}
