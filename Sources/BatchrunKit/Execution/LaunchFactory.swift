@@ -58,7 +58,7 @@ public struct LaunchFactory: Sendable {
     }
     for (name, value) in added { environment.append(JobLaunch.entry("\(name)=\(value)")) }
     return JobLaunch(
-      job: job, attempt: attempt, arguments: arguments, environmentEntries: environment,
+      job: job, runID: runID, attempt: attempt, arguments: arguments, environmentEntries: environment,
       workingDirectory: manifest.workingDirectory(for: job),
       logPath: runDirectory + "/" + logName(for: job, attempt: attempt),
       killGrace: killGrace)

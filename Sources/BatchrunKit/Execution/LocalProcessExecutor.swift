@@ -15,8 +15,8 @@ public final class LocalProcessExecutor: JobExecutor {
   private let groups: ProcessGroups
   private let reaper: Reaper
   private let spawner = ProcessSpawner()
-  /// `BATCHRUN_RUN_ID=<id>` of the run this executor serves, once known: what the end
-  /// of the run sweeps for, when it does not sweep every child.
+  /// `BATCHRUN_RUN_ID=<id>` of the run this executor serves, from its first launch: what
+  /// the end of the run sweeps for, when it does not sweep every child.
   private let runMarker = Mutex<String?>(nil)
   private let subreaper: Bool
   private let sweepGrace: Duration
@@ -94,12 +94,10 @@ public final class LocalProcessExecutor: JobExecutor {
     control.onStop(nil)
     let finishedAt = WallClock.now
     if subreaper, !sweepsAllChildren {
-      runMarker.withLock {
-        $0 = $0 ?? Self.markers(in: launch.environmentEntries).first { $0.hasPrefix("BATCHRUN_RUN_ID=") }
-      }
+      runMarker.withLock { $0 = $0 ?? "BATCHRUN_RUN_ID=" + launch.runID }
     }
     // The outcome is decided; what the job left in its group may still write to its log.
-    await groups.cleanUpLeftovers(pid, grace: grace, markers: Self.markers(in: launch.environmentEntries))
+    await groups.cleanUpLeftovers(pid, grace: grace, markers: Self.markers(of: launch))
     return AttemptExit(
       termination: termination, startedAt: startedAt, finishedAt: finishedAt, outputBytes: Self.size(of: fd),
       nativeID: String(pid), host: HostName.current)
@@ -128,14 +126,13 @@ public final class LocalProcessExecutor: JobExecutor {
     if sweepsAllChildren { ProcessGroups.reapAnyChildren() }
   }
 
-  /// The environment entries that identify an attempt's processes, as `NAME=value`.
-  static func markers(in entries: [[UInt8]]) -> [String] {
-    entries.lazy.filter { $0.starts(with: "BATCHRUN_".utf8) }
-      .map { String(decoding: $0.dropLast(), as: UTF8.self) }
-      .filter {
-        $0.hasPrefix("BATCHRUN_RUN_ID=") || $0.hasPrefix("BATCHRUN_JOB_ID=")
-          || $0.hasPrefix("BATCHRUN_ATTEMPT=")
-      }
+  /// The environment entries that identify an attempt's processes (LaunchFactory sets
+  /// them), as `NAME=value`.
+  static func markers(of launch: JobLaunch) -> [String] {
+    [
+      "BATCHRUN_RUN_ID=" + launch.runID, "BATCHRUN_JOB_ID=" + launch.job.id,
+      "BATCHRUN_ATTEMPT=" + String(launch.attempt),
+    ]
   }
 
   static func size(of fd: Int32) -> Int {

@@ -22,7 +22,7 @@ struct LocalProcessExecutorTests {
 
   func launch(_ arguments: [String], log: String = "job.log") -> JobLaunch {
     JobLaunch(
-      job: job, attempt: 1, arguments: arguments, environment: ["PATH=/usr/bin:/bin"],
+      job: job, runID: "test", attempt: 1, arguments: arguments, environment: ["PATH=/usr/bin:/bin"],
       workingDirectory: directory.path, logPath: directory.appendingPathComponent(log).path,
       killGrace: .milliseconds(200))
   }
