@@ -14,11 +14,11 @@ import Synchronization
 ///   text is discarded and the run goes on to its end.
 public final class ConsoleOutput: ConsoleSink {
   /// Bytes waiting before job output is refused.
-  public static let droppableLimit = 1 << 20
+  static let droppableLimit = 1 << 20
   /// Bytes waiting before any text is dropped.
-  public static let limit = 16 << 20
+  static let limit = 16 << 20
   /// How long a `write` may sit without progress before the reader counts as stalled.
-  public static let stall = Duration.milliseconds(100)
+  static let stall = Duration.milliseconds(100)
 
   private struct State {
     var pending: [UInt8] = []

@@ -21,7 +21,7 @@ public final class ConsoleReporter: RunObserver {
   }
 
   /// Lines of a failed job's log to show.
-  public static let tailLines = 20
+  static let tailLines = 20
 
   private let lines: ConsoleLines
   private let renderer: any ConsoleRenderer
@@ -31,7 +31,7 @@ public final class ConsoleReporter: RunObserver {
   ///   - idWidth: the longest job id, to align stream prefixes.
   ///   - output: where text goes (standard output in the tool, a buffer in tests); each
   ///     call carries whole lines.
-  public init(
+  init(
     runDirectory: String, style: Style, color: Bool, total: Int = 0, idWidth: Int = 0,
     output: any ConsoleSink
   ) {
@@ -62,7 +62,7 @@ public final class ConsoleReporter: RunObserver {
   }
 
   /// The closing lines: counts, wall time, and where the report is.
-  public func summary(_ report: RunReport, reportPath: String?) {
+  func summary(_ report: RunReport, reportPath: String?) {
     renderer.close(with: lines.summary(report, reportPath: reportPath))
   }
 
@@ -79,7 +79,7 @@ public final class ConsoleReporter: RunObserver {
   }
 
   /// The last `lines` lines of a file, reading at most its last 64 KiB.
-  public static func tail(of path: String, lines: Int) -> [String] {
+  static func tail(of path: String, lines: Int) -> [String] {
     LogText.tailLines(ofFile: path, maxBytes: 65536, lines: lines)?.lines ?? []
   }
 }

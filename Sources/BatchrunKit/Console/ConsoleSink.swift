@@ -16,19 +16,19 @@ public protocol ConsoleSink: Sendable {
 }
 
 extension ConsoleSink {
-  public var descriptor: Int32? { nil }
-  public var hasRoom: Bool { true }
+  var descriptor: Int32? { nil }
+  var hasRoom: Bool { true }
 }
 
 /// A sink that hands every text to a closure at once and never drops any.
-public struct ClosureConsoleSink: ConsoleSink {
+struct ClosureConsoleSink: ConsoleSink {
   private let body: @Sendable (String) -> Void
 
-  public init(_ body: @escaping @Sendable (String) -> Void) {
+  init(_ body: @escaping @Sendable (String) -> Void) {
     self.body = body
   }
 
-  public func write(_ text: String, droppable: Bool) -> Bool {
+  func write(_ text: String, droppable: Bool) -> Bool {
     body(text)
     return true
   }

@@ -1,10 +1,10 @@
 import Glibc
 
 /// Log text as reports show it.
-public enum LogText {
+enum LogText {
   /// The last `maxBytes` bytes of the regular file at `path`, and whether the file holds
   /// more before them; `nil` (with `errno` set) if it cannot be opened.
-  public static func tail(ofFile path: String, maxBytes: Int) -> (bytes: [UInt8], truncated: Bool)? {
+  static func tail(ofFile path: String, maxBytes: Int) -> (bytes: [UInt8], truncated: Bool)? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -29,7 +29,7 @@ public enum LogText {
   /// whether anything before them was left out: a first line the window cuts is dropped,
   /// unless it is all there is or `keepingCutLine` (the end of a very long line is worth
   /// showing). `nil` (with `errno` set) if the file cannot be opened.
-  public static func tailFromLineStart(
+  static func tailFromLineStart(
     ofFile path: String, maxBytes: Int, keepingCutLine: Bool = false
   ) -> (bytes: ArraySlice<UInt8>, cut: Bool)? {
     guard let (bytes, cut) = tail(ofFile: path, maxBytes: maxBytes) else { return nil }
@@ -44,7 +44,7 @@ public enum LogText {
   /// and whether anything before them was left out. The first line is whole, as
   /// ``tailFromLineStart(ofFile:maxBytes:keepingCutLine:)`` cuts it. `nil` (with `errno`
   /// set) if the file cannot be opened.
-  public static func tailLines(
+  static func tailLines(
     ofFile path: String, maxBytes: Int, lines count: Int, keepingCutLine: Bool = false
   ) -> (lines: [String], cut: Bool)? {
     guard let tail = tailFromLineStart(ofFile: path, maxBytes: maxBytes, keepingCutLine: keepingCutLine)
@@ -63,12 +63,12 @@ public enum LogText {
 
   /// Whether a log path from a report is relative and stays inside the run directory
   /// (a report can be edited).
-  public static func staysInsideRunDirectory(_ relative: String) -> Bool {
+  static func staysInsideRunDirectory(_ relative: String) -> Bool {
     !relative.isEmpty && !relative.hasPrefix("/") && !relative.split(separator: "/").contains("..")
   }
 
   /// `text` without terminal escape sequences (colours, cursor moves, titles, links).
-  public static func removingEscapeSequences(_ text: String) -> String {
+  static func removingEscapeSequences(_ text: String) -> String {
     guard text.utf8.contains(0x1B) else { return text }
     var out = String.UnicodeScalarView()
     var scalars = text.unicodeScalars[...]

@@ -9,12 +9,12 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     case note
   }
 
-  public var severity: Severity
+  var severity: Severity
   /// Where the problem is; `nil` for problems outside any file (a command-line target).
   public var location: SourceLocation?
   /// The file the problem belongs to, when there is no precise location.
-  public var file: String?
-  public var message: String
+  var file: String?
+  var message: String
 
   public init(
     _ severity: Severity = .error, at location: SourceLocation?, file: String? = nil, _ message: String
@@ -26,7 +26,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// The text before the severity: `file:line:col` or `file`, or `batchrun`.
-  public var prefix: String {
+  var prefix: String {
     if let location { return location.description }
     return file ?? "batchrun"
   }

@@ -1,6 +1,6 @@
 /// Formats diagnostics for a terminal or a log: compiler style, colour only when asked.
 public struct DiagnosticPrinter: Sendable {
-  public var useColor: Bool
+  var useColor: Bool
 
   public init(useColor: Bool) {
     self.useColor = useColor
@@ -19,7 +19,7 @@ public struct DiagnosticPrinter: Sendable {
     return out
   }
 
-  public func format(_ diagnostic: Diagnostic) -> String {
+  func format(_ diagnostic: Diagnostic) -> String {
     guard useColor else { return diagnostic.description }
     let color: ANSI.Style =
       switch diagnostic.severity {

@@ -1,7 +1,7 @@
 /// "Did you mean" suggestions by edit distance.
-public enum Suggestion {
+enum Suggestion {
   /// The candidate closest to `word`, if it is close enough to be a likely typo.
-  public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+  static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
     let limit = max(1, min(3, word.count / 3))
     var best: (String, Int)?
     for candidate in candidates {
@@ -14,7 +14,7 @@ public enum Suggestion {
   }
 
   /// ` (did you mean 'x'?)`, or the empty string.
-  public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+  static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
     closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
   }
 

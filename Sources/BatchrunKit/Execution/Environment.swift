@@ -17,7 +17,7 @@ public enum Environment {
   }()
 
   /// This process's working directory, or `nil` if it cannot be read.
-  public static var currentDirectory: String? {
+  static var currentDirectory: String? {
     guard let path = getcwd(nil, 0) else { return nil }
     defer { free(path) }
     return String(cString: path)

@@ -2,11 +2,11 @@
 /// working directory and log path, as docs/manifest.md (`run` and `argv`, `env`, `cwd`)
 /// and docs/report.md (the state directory) lay them out.
 public struct LaunchFactory: Sendable {
-  public let manifest: Manifest
-  public let runID: String
+  let manifest: Manifest
+  let runID: String
   /// The run directory; logs go to `logs/` inside it.
-  public let runDirectory: String
-  public let killGrace: Duration
+  let runDirectory: String
+  let killGrace: Duration
   /// batchrun's environment with the manifest's `env` applied, as NUL-terminated
   /// `NAME=value` entries in a stable order, rendered once for every job.
   private let baseEnvironment: [(name: String, entry: [UInt8])]
@@ -32,11 +32,11 @@ public struct LaunchFactory: Sendable {
   static let ownNames = ["BATCHRUN_JOB_ID", "BATCHRUN_RUN_ID", "BATCHRUN_ATTEMPT", "BATCHRUN_RUN_DIR"]
 
   /// The log of an attempt, relative to the run directory.
-  public func logName(for job: Job, attempt: Int) -> String {
+  func logName(for job: Job, attempt: Int) -> String {
     attempt == 1 ? "logs/\(job.id).log" : "logs/\(job.id).attempt-\(attempt).log"
   }
 
-  public func launch(for job: Job, attempt: Int) -> JobLaunch {
+  func launch(for job: Job, attempt: Int) -> JobLaunch {
     let arguments: [String]
     switch job.command {
     case .shell(let script): arguments = manifest.shell + [script]

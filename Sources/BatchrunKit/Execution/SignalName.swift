@@ -1,7 +1,7 @@
 import Glibc
 
 /// Signal names as reports and messages show them: `SIGKILL`.
-public enum SignalName {
+enum SignalName {
   private static let names: [Int32: String] = [
     SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
     SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1",
@@ -11,7 +11,7 @@ public enum SignalName {
     SIGPROF: "SIGPROF", SIGWINCH: "SIGWINCH", SIGIO: "SIGIO", SIGPWR: "SIGPWR", SIGSYS: "SIGSYS",
   ]
 
-  public static func of(_ signal: Int32) -> String {
+  static func of(_ signal: Int32) -> String {
     names[signal] ?? "SIG\(signal)"
   }
 }

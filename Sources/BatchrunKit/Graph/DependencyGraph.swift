@@ -4,15 +4,15 @@
 /// ``diagnose(_:)`` first on jobs that may name unknown needs or form cycles.
 public struct DependencyGraph: Sendable {
   /// The jobs, in manifest order.
-  public let jobs: [Job]
+  let jobs: [Job]
   /// For each job, the indices of the jobs it needs.
-  public let needs: [[Int]]
+  let needs: [[Int]]
   /// For each job, the indices of the jobs that need it.
-  public let dependents: [[Int]]
+  let dependents: [[Int]]
   /// Job index by id.
-  public let index: [String: Int]
+  let index: [String: Int]
 
-  public init(jobs: [Job]) {
+  init(jobs: [Job]) {
     self.jobs = jobs
     var index: [String: Int] = [:]
     index.reserveCapacity(jobs.count)
@@ -55,7 +55,7 @@ public struct DependencyGraph: Sendable {
   /// - Parameters:
   ///   - weight: each job's weight; 1 counts jobs.
   ///   - included: the jobs that count (those selected to run); `nil` for all.
-  public func remainingPath(weight: (Int) -> Double = { _ in 1 }, included: [Bool]? = nil) -> [Double] {
+  func remainingPath(weight: (Int) -> Double = { _ in 1 }, included: [Bool]? = nil) -> [Double] {
     var result = [Double](repeating: 0, count: jobs.count)
     for job in topologicalOrder().reversed() where included?[job] ?? true {
       result[job] = weight(job) + (dependents[job].lazy.map { result[$0] }.max() ?? 0)
@@ -64,7 +64,7 @@ public struct DependencyGraph: Sendable {
   }
 
   /// The jobs `targets` name and everything they need, transitively, in manifest order.
-  public func closure(of targets: [Int]) -> [Int] {
+  func closure(of targets: [Int]) -> [Int] {
     var selected = [Bool](repeating: false, count: jobs.count)
     var stack = targets
     while let job = stack.popLast() {
@@ -78,7 +78,7 @@ public struct DependencyGraph: Sendable {
   // MARK: - Validation
 
   /// Unknown needs, self-needs and every dependency cycle among `jobs`.
-  public static func diagnose(_ jobs: [Job]) -> [Diagnostic] {
+  static func diagnose(_ jobs: [Job]) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let graph = DependencyGraph(jobs: jobs)
     for job in jobs {

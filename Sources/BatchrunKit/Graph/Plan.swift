@@ -4,9 +4,9 @@ public struct Plan: Sendable {
   public let graph: DependencyGraph
   /// Indices of the selected jobs (the targets and all they need), in manifest order:
   /// every need of a selected job is selected too.
-  public let selected: [Int]
+  let selected: [Int]
   /// Whether each job of the manifest is selected, by index.
-  public let isSelected: [Bool]
+  let isSelected: [Bool]
   /// Per job: the longest remaining path to the end of the graph; higher starts first.
   public let priority: [Double]
 
@@ -43,7 +43,7 @@ public struct Plan: Sendable {
   }
 
   /// Whether ready job `a` should start before ready job `b`: critical path first, then manifest order.
-  public func startsBefore(_ a: Int, _ b: Int) -> Bool {
+  func startsBefore(_ a: Int, _ b: Int) -> Bool {
     priority[a] != priority[b] ? priority[a] > priority[b] : a < b
   }
 

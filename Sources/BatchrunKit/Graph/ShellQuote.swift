@@ -1,6 +1,6 @@
 /// Quotes words for display as a POSIX shell would need them.
-public enum ShellQuote {
-  public static func quote(_ word: String) -> String {
+enum ShellQuote {
+  static func quote(_ word: String) -> String {
     let safe = word.unicodeScalars.allSatisfy {
       $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)
     }

@@ -1,7 +1,7 @@
 /// One job of a manifest, with `defaults` already applied.
 public struct Job: Sendable {
   /// What a job executes.
-  public enum Command: Sendable, Hashable {
+  enum Command: Sendable, Hashable {
     /// A `run:` string, given to the manifest's shell.
     case shell(String)
     /// An `argv:` list, executed directly.
@@ -9,31 +9,31 @@ public struct Job: Sendable {
   }
 
   /// `when`: which outcomes of its needs let a job run.
-  public enum Condition: String, Sendable, Hashable, CaseIterable {
+  enum Condition: String, Sendable, Hashable, CaseIterable {
     case onSuccess = "on-success"
     case always
     case onFailure = "on-failure"
   }
 
   public var id: String
-  public var description: String?
-  public var command: Command
+  var description: String?
+  var command: Command
   /// Ids of the jobs this one needs, in the order written.
-  public var needs: [String]
+  var needs: [String]
   /// Where each of `needs` is written, when the job came from a file.
-  public var needLocations: [SourceLocation]
-  public var environment: [EnvironmentVariable]
+  var needLocations: [SourceLocation]
+  var environment: [EnvironmentVariable]
   /// The working directory as written (relative to the manifest's directory), if any.
-  public var cwd: String?
-  public var timeout: Duration?
-  public var retries: Int
-  public var retryDelay: Duration
-  public var allowFailure: Bool
-  public var condition: Condition
+  var cwd: String?
+  var timeout: Duration?
+  var retries: Int
+  var retryDelay: Duration
+  var allowFailure: Bool
+  var condition: Condition
   /// Where the job's id is written in the manifest.
-  public var location: SourceLocation?
+  var location: SourceLocation?
 
-  public init(
+  init(
     id: String, description: String? = nil, command: Command, needs: [String] = [],
     needLocations: [SourceLocation] = [],
     environment: [EnvironmentVariable] = [], cwd: String? = nil, timeout: Duration? = nil,

@@ -1,14 +1,14 @@
 /// The rules for job ids: `[A-Za-z0-9_][A-Za-z0-9_.-]*`, at most 128 bytes (they name log
 /// files), and not ending in `.attempt-<digits>`, which retry logs use.
-public enum JobIdentifier {
-  public static let maximumLength = 128
+enum JobIdentifier {
+  static let maximumLength = 128
 
   /// What retry logs add to a job's id: attempt n > 1 logs to `logs/<job>.attempt-<n>.log`.
-  public static let attemptMarker = ".attempt-"
+  static let attemptMarker = ".attempt-"
 
   /// The end of `id` that only a retry log's name may have, `.attempt-<digits>`, if it has
   /// one: job `a.attempt-2` would write the log of job `a`'s second attempt.
-  public static func reservedSuffix(of id: String) -> Substring? {
+  static func reservedSuffix(of id: String) -> Substring? {
     let digits = id.utf8.reversed().prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
     guard digits > 0, id.utf8.dropLast(digits).reversed().starts(with: attemptMarker.utf8.reversed()) else {
       return nil
@@ -18,19 +18,19 @@ public enum JobIdentifier {
   }
 
   /// `id` with the `.` of its reserved suffix made a `-`: `a.attempt-2` becomes `a-attempt-2`.
-  public static func unreserved(_ id: String) -> String {
+  static func unreserved(_ id: String) -> String {
     guard let suffix = reservedSuffix(of: id) else { return id }
     return id[..<suffix.startIndex] + "-" + suffix.dropFirst()
   }
 
-  public static func isValid(_ id: String) -> Bool {
+  static func isValid(_ id: String) -> Bool {
     let bytes = id.utf8
     guard let first = bytes.first, bytes.count <= maximumLength, isWordByte(first) else { return false }
     return bytes.allSatisfy { isWordByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
   }
 
   /// A valid id close to `id`: other characters replaced by `-`, or `nil` if none fits.
-  public static func suggestion(for id: String) -> String? {
+  static func suggestion(for id: String) -> String? {
     var fixed = String(
       id.unicodeScalars.map { scalar -> Character in
         scalar.isASCII && (isWordByte(UInt8(scalar.value)) || scalar == "." || scalar == "-")

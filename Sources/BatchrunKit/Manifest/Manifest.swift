@@ -1,23 +1,23 @@
 /// A validated manifest: the jobs to run and the settings they share.
 public struct Manifest: Sendable {
   /// The path the manifest was loaded from, as given.
-  public var path: String
+  var path: String
   /// The absolute directory holding the manifest; jobs' `cwd` is relative to it.
-  public var directory: String
+  var directory: String
   /// The manifest's `name`, else its file name without the extension.
   public var name: String
   /// `concurrency`, if the manifest sets it.
   public var concurrency: Int?
   /// The argv prefix for `run:` commands.
-  public var shell: [String]
+  var shell: [String]
   /// Variables added to the inherited environment, in manifest order.
-  public var environment: [EnvironmentVariable]
+  var environment: [EnvironmentVariable]
   /// The jobs, in manifest order.
   public var jobs: [Job]
   /// SHA-256 of the manifest's bytes, lower-case hex.
-  public var sha256: String
+  var sha256: String
 
-  public init(
+  init(
     path: String, directory: String, name: String, concurrency: Int? = nil,
     shell: [String] = Manifest.defaultShell, environment: [EnvironmentVariable] = [],
     jobs: [Job], sha256: String = ""
@@ -33,21 +33,21 @@ public struct Manifest: Sendable {
   }
 
   /// `[/bin/sh, -c]`.
-  public static let defaultShell = ["/bin/sh", "-c"]
+  static let defaultShell = ["/bin/sh", "-c"]
 
   /// Where `job` runs: its `cwd` resolved against the manifest's directory.
-  public func workingDirectory(for job: Job) -> String {
+  func workingDirectory(for job: Job) -> String {
     guard let cwd = job.cwd else { return directory }
     return cwd.hasPrefix("/") ? cwd : directory + "/" + cwd
   }
 }
 
 /// One `NAME: value` of an `env` mapping.
-public struct EnvironmentVariable: Sendable, Hashable {
-  public var name: String
-  public var value: String
+struct EnvironmentVariable: Sendable, Hashable {
+  var name: String
+  var value: String
 
-  public init(_ name: String, _ value: String) {
+  init(_ name: String, _ value: String) {
     self.name = name
     self.value = value
   }

@@ -3,12 +3,12 @@
 ///
 /// Validated values are safe for any arithmetic the scheduler does on them: no value in
 /// range can overflow `Int`.
-public enum ManifestLimits {
+enum ManifestLimits {
   /// `version`: only 1.
-  public static let version = 1...1
+  static let version = 1...1
   /// `concurrency`: jobs run at once (far more than any machine starts usefully; `-j` is
   /// not bound by it).
-  public static let concurrency = 1...100_000
+  static let concurrency = 1...100_000
   /// `retries`: extra attempts after a failure or timeout.
-  public static let retries = 0...1000
+  static let retries = 0...1000
 }

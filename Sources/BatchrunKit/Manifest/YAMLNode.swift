@@ -2,33 +2,33 @@
 ///
 /// Unlike Yams' own composer, which stops at the first duplicate key, this tree keeps
 /// every pair of a mapping in order, so validation can point at each duplicate.
-public indirect enum YAMLNode: Sendable {
+indirect enum YAMLNode: Sendable {
   case scalar(Scalar)
   case sequence([YAMLNode], Position, tag: YAMLTag?)
   case mapping([Pair], Position, tag: YAMLTag?)
 
   /// A 1-based line and column in the source.
-  public struct Position: Sendable, Hashable {
-    public var line: Int
-    public var column: Int
+  struct Position: Sendable, Hashable {
+    var line: Int
+    var column: Int
   }
 
   /// A scalar's text and how it was written.
-  public struct Scalar: Sendable {
-    public var text: String
+  struct Scalar: Sendable {
+    var text: String
     /// Quoted or block scalars are always strings; plain ones may be numbers or booleans.
-    public var isPlain: Bool
+    var isPlain: Bool
     /// Its explicit tag (`!!str`, `!!int`, ...), if any.
-    public var tag: YAMLTag?
-    public var position: Position
+    var tag: YAMLTag?
+    var position: Position
 
     /// What the scalar is under the YAML 1.2 core schema, its tag honoured; `nil` when the
     /// tag is not a core scalar tag or does not fit the text (`!!int abc`).
-    public var value: Value? { YAMLCoreSchema.value(of: self) }
+    var value: Value? { YAMLCoreSchema.value(of: self) }
   }
 
   /// A scalar's value under the YAML 1.2 core schema.
-  public enum Value: Sendable, Hashable {
+  enum Value: Sendable, Hashable {
     case null
     case boolean(Bool)
     /// An integer; one beyond `Int`'s range is saturated to `Int.min` or `Int.max` (the
@@ -40,12 +40,12 @@ public indirect enum YAMLNode: Sendable {
   }
 
   /// One key and its value in a mapping.
-  public struct Pair: Sendable {
-    public var key: YAMLNode
-    public var value: YAMLNode
+  struct Pair: Sendable {
+    var key: YAMLNode
+    var value: YAMLNode
   }
 
-  public var position: Position {
+  var position: Position {
     switch self {
     case .scalar(let scalar): scalar.position
     case .sequence(_, let position, _), .mapping(_, let position, _): position
@@ -53,7 +53,7 @@ public indirect enum YAMLNode: Sendable {
   }
 
   /// The node's explicit tag, if any.
-  public var tag: YAMLTag? {
+  var tag: YAMLTag? {
     switch self {
     case .scalar(let scalar): scalar.tag
     case .sequence(_, _, let tag), .mapping(_, _, let tag): tag
@@ -61,19 +61,19 @@ public indirect enum YAMLNode: Sendable {
   }
 
   /// The scalar's text if this is a scalar.
-  public var scalarText: String? {
+  var scalarText: String? {
     if case .scalar(let scalar) = self { return scalar.text }
     return nil
   }
 
   /// A scalar that YAML reads as null: plain `~`, `null` or nothing at all, or tagged `!!null`.
-  public var isNull: Bool {
+  var isNull: Bool {
     guard case .scalar(let scalar) = self else { return false }
     return scalar.value == .null
   }
 
   /// The kind of node, for messages: "a string", "a list", "a mapping".
-  public var kindDescription: String {
+  var kindDescription: String {
     switch self {
     case .scalar(let scalar):
       switch scalar.value {

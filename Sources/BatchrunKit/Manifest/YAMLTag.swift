@@ -4,7 +4,7 @@
 /// Manifests are read with YAML 1.2's core schema, so only its tags mean something: `!!str 5`
 /// is a string, `!!int "5"` an integer. Any other tag (`!!binary`, `!!timestamp`, `!custom`)
 /// is a diagnostic, never ignored.
-public enum YAMLTag: Sendable, Hashable {
+enum YAMLTag: Sendable, Hashable {
   case string
   case integer
   case float
@@ -24,7 +24,7 @@ public enum YAMLTag: Sendable, Hashable {
   static let coreTags = "!!str, !!int, !!float, !!bool, !!null, !!seq, !!map"
 
   /// The tag for libyaml's resolved tag text.
-  public init(_ text: String) {
+  init(_ text: String) {
     guard text.hasPrefix(Self.corePrefix) else {
       self = text == "!" ? .nonSpecific : .unsupported(text)
       return
@@ -42,7 +42,7 @@ public enum YAMLTag: Sendable, Hashable {
   }
 
   /// The tag as a user writes it: `!!str`, `!custom`, `!<tag:example.com,2026:x>`.
-  public var written: String {
+  var written: String {
     switch self {
     case .string: "!!str"
     case .integer: "!!int"

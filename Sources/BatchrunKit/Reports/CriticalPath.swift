@@ -1,6 +1,6 @@
 /// The heaviest chain of needs in a run: what a live report and a report rebuilt from the
 /// journal both name, by one rule.
-public enum CriticalPath {
+enum CriticalPath {
   /// The chain, first job to last, whose durations add up the most, among the jobs with a
   /// duration (the jobs that ran: a skipped job belongs to no chain). Ties go to the job
   /// that comes first in the manifest, for the need chosen and for the last job alike.
@@ -11,7 +11,7 @@ public enum CriticalPath {
   /// - Parameters:
   ///   - needs: each job's needs, by index.
   ///   - durations: each job's duration in seconds, `nil` for a job that did not run.
-  public static func heaviest(needs: [[Int]], durations: [Double?]) -> (jobs: [Int], seconds: Double) {
+  static func heaviest(needs: [[Int]], durations: [Double?]) -> (jobs: [Int], seconds: Double) {
     enum Mark {
       case new
       case open
@@ -67,7 +67,7 @@ public enum CriticalPath {
 
   /// The path's share of the wall time in whole percent; 0 without a wall time. Numbers
   /// from a damaged report that disagree give a large share, never a trap.
-  public static func share(_ seconds: Double, ofWall wall: Double) -> Int {
+  static func share(_ seconds: Double, ofWall wall: Double) -> Int {
     let percent = seconds / wall * 100
     guard wall > 0, percent.isFinite else { return 0 }
     return Int(min(max(percent, 0), 1e9).rounded())

@@ -11,13 +11,13 @@ import Glibc
 /// are capped (see ``tailBudget`` and ``allTailsUpTo``).
 public enum HTMLReport {
   /// Lines of a job's log embedded at most.
-  public static let tailLines = 30
+  static let tailLines = 30
   /// Bytes read from the end of each log at most.
   static let tailBytes = 4096
   /// Bytes of log text embedded in all at most; past it, tails are left out (and said so).
-  public static let tailBudget = 1 << 20
+  static let tailBudget = 1 << 20
   /// In runs of more jobs than this, only jobs that did not succeed get their log tail.
-  public static let allTailsUpTo = 200
+  static let allTailsUpTo = 200
 
   /// The page for `report`; `runDirectory`, when given, is where the jobs' logs are read
   /// from (their `log` paths are relative to it).
@@ -38,7 +38,7 @@ public enum HTMLReport {
 
   /// `text` safe as HTML text and as a quoted attribute value. Control characters but tab
   /// and newline become U+FFFD.
-  public static func escape(_ text: String) -> String {
+  static func escape(_ text: String) -> String {
     let special = text.utf8.contains {
       $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
         || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
@@ -65,7 +65,7 @@ public enum HTMLReport {
   /// The last ``tailLines`` lines of the log at `path` (read from its last ``tailBytes``),
   /// as plain text: carriage-return overwrites resolved, terminal escape sequences and
   /// other control characters removed. `nil` if the file cannot be read or is empty.
-  public static func logTail(_ path: String) -> (text: String, cut: Bool)? {
+  static func logTail(_ path: String) -> (text: String, cut: Bool)? {
     guard let (lines, cut) = LogText.tailLines(ofFile: path, maxBytes: tailBytes, lines: tailLines),
       !lines.isEmpty
     else { return nil }

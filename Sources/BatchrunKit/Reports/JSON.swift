@@ -13,11 +13,11 @@ public indirect enum JSON: Sendable, Equatable {
   }
 
   /// `.string` or `.null`.
-  public static func string(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+  static func string(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
   /// `.int` or `.null`.
-  public static func int(_ value: Int?) -> JSON { value.map(JSON.int) ?? .null }
+  static func int(_ value: Int?) -> JSON { value.map(JSON.int) ?? .null }
   /// `.double` or `.null`.
-  public static func double(_ value: Double?) -> JSON { value.map(JSON.double) ?? .null }
+  static func double(_ value: Double?) -> JSON { value.map(JSON.double) ?? .null }
 
   /// The value as JSON text; `pretty` indents by two spaces.
   public func rendered(pretty: Bool) -> String {
@@ -89,7 +89,7 @@ public indirect enum JSON: Sendable, Equatable {
   }
 
   /// `text` as a JSON string literal (also a valid dot/Graphviz quoted id).
-  public static func quote(_ text: String) -> String {
+  static func quote(_ text: String) -> String {
     var out: [UInt8] = []
     out.reserveCapacity(text.utf8.count + 2)
     quote(text, into: &out)
@@ -120,13 +120,13 @@ public indirect enum JSON: Sendable, Equatable {
   // MARK: - Reading
 
   /// The member `key` of an object, if this is one and has it.
-  public subscript(key: String) -> JSON? {
+  subscript(key: String) -> JSON? {
     guard case .object(let members) = self else { return nil }
     return members.first { $0.0 == key }?.1
   }
 
   /// This object with `key` set to `value` (replaced in place, or added at the end).
-  public func setting(_ key: String, _ value: JSON) -> JSON {
+  func setting(_ key: String, _ value: JSON) -> JSON {
     guard case .object(var members) = self else { return self }
     if let index = members.firstIndex(where: { $0.0 == key }) {
       members[index].1 = value
@@ -136,12 +136,12 @@ public indirect enum JSON: Sendable, Equatable {
     return .object(members)
   }
 
-  public var stringValue: String? {
+  var stringValue: String? {
     if case .string(let value) = self { return value }
     return nil
   }
 
-  public var doubleValue: Double? {
+  var doubleValue: Double? {
     switch self {
     case .int(let value): Double(value)
     case .double(let value): value
@@ -150,7 +150,7 @@ public indirect enum JSON: Sendable, Equatable {
   }
 
   /// The number if it is a whole one that fits an `Int` (`2.0` too, `1e20` not).
-  public var intValue: Int? {
+  var intValue: Int? {
     switch self {
     case .int(let value): value
     case .double(let value): Int(exactly: value)
@@ -158,7 +158,7 @@ public indirect enum JSON: Sendable, Equatable {
     }
   }
 
-  public var arrayValue: [JSON]? {
+  var arrayValue: [JSON]? {
     if case .array(let items) = self { return items }
     return nil
   }

@@ -7,13 +7,13 @@
 public struct JSONParser {
   /// Where and why the text is not JSON.
   public struct Failure: Error, CustomStringConvertible {
-    public var offset: Int
-    public var message: String
+    var offset: Int
+    var message: String
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
   }
 
   /// Arrays and objects nest at most this deep (a report needs five levels).
-  public static let maxDepth = 128
+  static let maxDepth = 128
 
   private let bytes: [UInt8]
   private var index = 0

@@ -38,7 +38,7 @@ import Glibc
 /// log that are not UTF-8.
 public enum JUnitReport {
   /// Lines of a job's log kept in `<system-out>`.
-  public static let logLines = 50
+  static let logLines = 50
   /// At most this many bytes are read from the end of a log.
   static let logTailBytes = 64 * 1024
 

@@ -8,42 +8,42 @@
 /// flaky when it succeeded in the later run after more than one attempt.
 public struct ReportDiff: Sendable, Equatable {
   /// The smallest change in duration, as a share of the earlier one, that counts.
-  public static let relativeChange = 0.2
+  static let relativeChange = 0.2
   /// The smallest change in duration, in seconds, that counts.
-  public static let absoluteChange = 1.0
+  static let absoluteChange = 1.0
 
   /// A job in the later run, and how it ended in the earlier one.
-  public struct Change: Sendable, Equatable {
-    public var id: String
-    public var status: JobResult.Status
-    public var before: JobResult.Status
+  struct Change: Sendable, Equatable {
+    var id: String
+    var status: JobResult.Status
+    var before: JobResult.Status
     /// `exit 3`, `SIGKILL`: how the later run's last attempt ended.
-    public var ending: String?
+    var ending: String?
   }
 
   /// A job whose duration changed.
-  public struct Timing: Sendable, Equatable {
-    public var id: String
-    public var before: Double
-    public var after: Double
+  struct Timing: Sendable, Equatable {
+    var id: String
+    var before: Double
+    var after: Double
     /// `after / before - 1`: 0.5 for 50 % slower.
-    public var change: Double { before > 0 ? after / before - 1 : .infinity }
+    var change: Double { before > 0 ? after / before - 1 : .infinity }
   }
 
   /// A job that succeeded only after retries.
-  public struct Flaky: Sendable, Equatable {
-    public var id: String
-    public var attempts: Int
+  struct Flaky: Sendable, Equatable {
+    var id: String
+    var attempts: Int
   }
 
-  public var newlyFailing: [Change] = []
-  public var fixed: [Change] = []
-  public var stillFailing: [Change] = []
-  public var added: [String] = []
-  public var removed: [String] = []
-  public var slower: [Timing] = []
-  public var faster: [Timing] = []
-  public var flaky: [Flaky] = []
+  var newlyFailing: [Change] = []
+  var fixed: [Change] = []
+  var stillFailing: [Change] = []
+  var added: [String] = []
+  var removed: [String] = []
+  var slower: [Timing] = []
+  var faster: [Timing] = []
+  var flaky: [Flaky] = []
 
   /// Whether something newly fails or got slower: what `--fail-on-regression` fails on.
   public var isRegression: Bool { !newlyFailing.isEmpty || !slower.isEmpty }

@@ -11,8 +11,8 @@ extension ReportDocument {
   /// Where a report departs from its form, and how.
   public struct Problem: Error, CustomStringConvertible, Equatable {
     /// Where: `jobs[2].attempts[0].duration_seconds`; empty for the whole document.
-    public var path: String
-    public var message: String
+    var path: String
+    var message: String
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
   }
 
@@ -92,7 +92,7 @@ extension ReportDocument {
 
 extension ReportDocument.Job {
   /// A job of a report (or of a journal's `job_finished` record), checked.
-  public init(json: JSON) throws(ReportDocument.Problem) {
+  init(json: JSON) throws(ReportDocument.Problem) {
     try self.init(Field(value: json, path: ""))
   }
 

@@ -6,146 +6,146 @@
 /// a field a reader can do without may be missing (`nil`); batchrun writes every field.
 public struct ReportDocument: Sendable, Equatable {
   /// The version of the report's form this type writes.
-  public static let schemaVersion = 2
+  static let schemaVersion = 2
   /// The versions it reads: 1 has no `executor`, `matrix`, `fingerprint`, `resources`,
   /// `pool`, `native_id` or `host`.
-  public static let readableVersions = 1...2
+  static let readableVersions = 1...2
   /// The longest duration read back, in seconds (about 31,700 years: more than any two
   /// times in a report's form can be apart).
-  public static let maxSeconds: Double = 1e12
+  static let maxSeconds: Double = 1e12
   /// The exit codes a report can hold: all a process can exit with.
-  public static let exitCodes = 0...255
+  static let exitCodes = 0...255
 
   /// A run's overall status; `incomplete` for a report rebuilt from a journal.
-  public enum Status: String, Sendable, CaseIterable {
+  enum Status: String, Sendable, CaseIterable {
     case succeeded, failed, cancelled, incomplete
   }
 
   /// The program that wrote the report.
-  public struct Tool: Sendable, Equatable {
-    public var name: String?
-    public var version: String?
+  struct Tool: Sendable, Equatable {
+    var name: String?
+    var version: String?
   }
 
   /// The manifest the run read.
-  public struct ManifestInfo: Sendable, Equatable {
-    public var path: String?
-    public var name: String?
-    public var sha256: String?
+  struct ManifestInfo: Sendable, Equatable {
+    var path: String?
+    var name: String?
+    var sha256: String?
   }
 
   /// The machine the run ran on.
-  public struct Host: Sendable, Equatable {
-    public var hostname: String?
-    public var os: String?
-    public var cpus: Int?
+  struct Host: Sendable, Equatable {
+    var hostname: String?
+    var os: String?
+    var cpus: Int?
   }
 
   /// How many jobs ended in each status.
-  public struct Summary: Sendable, Equatable {
-    public var total: Int?
-    public var counts: [JobResult.Status: Int]
+  struct Summary: Sendable, Equatable {
+    var total: Int?
+    var counts: [JobResult.Status: Int]
   }
 
   /// The chain of needs with the largest sum of durations.
-  public struct CriticalPathSummary: Sendable, Equatable {
-    public var jobs: [String]
-    public var seconds: Double?
+  struct CriticalPathSummary: Sendable, Equatable {
+    var jobs: [String]
+    var seconds: Double?
   }
 
   /// What a job asked for: cpus, memory in bytes, gpus.
-  public struct Resources: Sendable, Equatable {
-    public var cpus: Int?
-    public var memory: Int?
-    public var gpus: Int?
+  struct Resources: Sendable, Equatable {
+    var cpus: Int?
+    var memory: Int?
+    var gpus: Int?
   }
 
   /// One value of a matrix axis, for a job expanded from a `matrix`.
-  public struct MatrixValue: Sendable, Equatable {
-    public var axis: String
-    public var value: String
+  struct MatrixValue: Sendable, Equatable {
+    var axis: String
+    var value: String
   }
 
   /// One job of the run, its last attempt standing for it.
-  public struct Job: Sendable, Equatable {
-    public var id: String
-    public var description: String?
+  struct Job: Sendable, Equatable {
+    var id: String
+    var description: String?
     /// The `run` string; `nil` for a job given as `argv`.
-    public var command: String?
-    public var argv: [String]?
-    public var needs: [String]
-    public var cwd: String?
-    public var status: JobResult.Status
-    public var allowFailure: Bool
+    var command: String?
+    var argv: [String]?
+    var needs: [String]
+    var cwd: String?
+    var status: JobResult.Status
+    var allowFailure: Bool
     /// Why the job was skipped or cancelled.
-    public var reason: String?
+    var reason: String?
     /// 127 for a job that could not start.
-    public var exitCode: Int?
+    var exitCode: Int?
     /// `SIGTERM`, for a job a signal ended.
-    public var signal: String?
-    public var startedAt: String?
-    public var finishedAt: String?
-    public var durationSeconds: Double?
+    var signal: String?
+    var startedAt: String?
+    var finishedAt: String?
+    var durationSeconds: Double?
     /// The last attempt's log, relative to the run directory.
-    public var log: String?
-    public var outputBytes: Int?
+    var log: String?
+    var outputBytes: Int?
     /// The axis values of a job expanded from a `matrix`, in axis order.
-    public var matrix: [MatrixValue]?
+    var matrix: [MatrixValue]?
     /// The job's fingerprint (SHA-256, hex), for a job with `inputs`.
-    public var fingerprint: String?
-    public var resources: Resources?
-    public var pool: String?
-    public var attempts: [Attempt]
+    var fingerprint: String?
+    var resources: Resources?
+    var pool: String?
+    var attempts: [Attempt]
   }
 
   /// One attempt of a job.
-  public struct Attempt: Sendable, Equatable {
+  struct Attempt: Sendable, Equatable {
     /// 1 for the first.
-    public var attempt: Int
-    public var status: JobResult.Status
-    public var exitCode: Int?
-    public var signal: String?
-    public var startedAt: String?
-    public var finishedAt: String?
-    public var durationSeconds: Double?
-    public var log: String?
+    var attempt: Int
+    var status: JobResult.Status
+    var exitCode: Int?
+    var signal: String?
+    var startedAt: String?
+    var finishedAt: String?
+    var durationSeconds: Double?
+    var log: String?
     /// The executor's name for the attempt: the process id locally, the Slurm job id.
-    public var nativeID: String?
+    var nativeID: String?
     /// The machine it ran on.
-    public var host: String?
+    var host: String?
   }
 
-  public var tool = Tool()
-  public var runID: String?
-  public var manifest = ManifestInfo()
-  public var status: Status?
+  var tool = Tool()
+  var runID: String?
+  var manifest = ManifestInfo()
+  var status: Status?
   /// `nil` while the run goes on (a journal's first record).
-  public var exitCode: Int?
+  var exitCode: Int?
   /// Why batchrun itself failed after the jobs ran (exit code 70).
-  public var error: String?
-  public var startedAt: String?
-  public var finishedAt: String?
-  public var durationSeconds: Double?
-  public var concurrency: Int?
-  public var host = Host()
+  var error: String?
+  var startedAt: String?
+  var finishedAt: String?
+  var durationSeconds: Double?
+  var concurrency: Int?
+  var host = Host()
   /// `local` or `slurm`; `nil` in a version 1 report.
-  public var executor: String?
-  public var summary: Summary?
-  public var criticalPath: CriticalPathSummary?
-  public var jobs: [Job] = []
+  var executor: String?
+  var summary: Summary?
+  var criticalPath: CriticalPathSummary?
+  var jobs: [Job] = []
 
   /// A report with nothing in it.
-  public init() {}
+  init() {}
 
   /// The `summary` of jobs with these final statuses.
-  public static func summary(of statuses: some Collection<JobResult.Status>) -> Summary {
+  static func summary(of statuses: some Collection<JobResult.Status>) -> Summary {
     var counts = Dictionary(uniqueKeysWithValues: JobResult.Status.allCases.map { ($0, 0) })
     for status in statuses { counts[status, default: 0] += 1 }
     return Summary(total: statuses.count, counts: counts)
   }
 
   /// The jobs' count for `status`: the summary's, else counted from `jobs`.
-  public func count(_ status: JobResult.Status) -> Int {
+  func count(_ status: JobResult.Status) -> Int {
     summary?.counts[status] ?? jobs.lazy.filter { $0.status == status }.count
   }
 
@@ -161,7 +161,7 @@ public struct ReportDocument: Sendable, Equatable {
   /// exactly `json().rendered(pretty:)` and a newline, with `leading` members first.
   ///
   /// - Returns: `false` as soon as `emit` does.
-  public func write(
+  func write(
     jobs: some Sequence<Job>, pretty: Bool = true, leading: [(String, JSON)] = [],
     to emit: ([UInt8]) -> Bool
   ) -> Bool {
@@ -234,7 +234,7 @@ public struct ReportDocument: Sendable, Equatable {
 
 extension ReportDocument.Job {
   /// The job's object in a report (and in a journal's `job_finished` record).
-  public func json() -> JSON {
+  func json() -> JSON {
     .object([
       ("id", .string(id)),
       ("description", .string(description)),
@@ -267,18 +267,18 @@ extension ReportDocument.Job {
   }
 
   /// `exit 3`, `SIGKILL`, or `nil` for a job that never ran.
-  public var ending: String? {
+  var ending: String? {
     signal ?? exitCode.map { "exit \($0)" }
   }
 
   /// The `run` string, or the `argv` quoted for a shell.
-  public var commandLine: String {
+  var commandLine: String {
     command ?? (argv ?? []).map(ShellQuote.quote).joined(separator: " ")
   }
 }
 
 extension ReportDocument.Attempt {
-  public func json() -> JSON {
+  func json() -> JSON {
     .object([
       ("attempt", .int(attempt)),
       ("status", .string(status.rawValue)),
@@ -294,7 +294,7 @@ extension ReportDocument.Attempt {
   }
 
   /// `exit 3`, `SIGKILL`, or `nil` for an attempt that never ran.
-  public var ending: String? {
+  var ending: String? {
     signal ?? exitCode.map { "exit \($0)" }
   }
 }

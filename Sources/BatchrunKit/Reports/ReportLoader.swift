@@ -8,7 +8,7 @@ import Glibc
 public enum ReportLoader {
   /// Why no report could be read.
   public struct Failure: Error, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
       /// Nothing at the path (`latest` of a state directory with no run yet).
       case missing
       /// There is something, but it cannot be read (permissions, a directory without
@@ -18,7 +18,7 @@ public enum ReportLoader {
       case invalid
     }
 
-    public var kind: Kind
+    var kind: Kind
     /// The file or directory the failure is about.
     public var path: String
     /// Why, without the path: `not a valid report: invalid JSON at byte 0: ...`.
@@ -61,7 +61,7 @@ public enum ReportLoader {
   }
 
   /// Loads the report file at `path` (never a run directory, never a journal).
-  public static func loadFile(_ path: String) throws(Failure) -> ReportDocument {
+  static func loadFile(_ path: String) throws(Failure) -> ReportDocument {
     var info = stat()
     if stat(path, &info) != 0, errno == ENOENT || errno == ENOTDIR {
       throw Failure(kind: .missing, path: path, reason: "no such file")

@@ -4,19 +4,19 @@ import Glibc
 /// (``ReportDocument``), its console summary and its exit code.
 public struct RunReport: Sendable {
   /// The run's overall status.
-  public typealias Status = ReportDocument.Status
+  typealias Status = ReportDocument.Status
 
-  public var runID: String
-  public var plan: Plan
-  public var settings: RunSettings
-  public var outcome: Scheduler.Outcome
-  public var startedAt: WallClock.Instant
-  public var finishedAt: WallClock.Instant
+  var runID: String
+  var plan: Plan
+  var settings: RunSettings
+  var outcome: Scheduler.Outcome
+  var startedAt: WallClock.Instant
+  var finishedAt: WallClock.Instant
   /// Why batchrun itself failed after the jobs ran (a report copy or `latest` it could not
   /// write): the exit code is then 70.
-  public var failure: String?
+  var failure: String?
 
-  public init(
+  init(
     runID: String, plan: Plan, settings: RunSettings, outcome: Scheduler.Outcome,
     startedAt: WallClock.Instant, finishedAt: WallClock.Instant
   ) {
@@ -38,7 +38,7 @@ public struct RunReport: Sendable {
     }
   }
 
-  public var status: Status {
+  var status: Status {
     if outcome.interruption != nil { return .cancelled }
     return outcome.results.contains(where: failsRun) ? .failed : .succeeded
   }
@@ -51,19 +51,19 @@ public struct RunReport: Sendable {
   }
 
   /// Counts by final status.
-  public func count(_ status: JobResult.Status) -> Int {
+  func count(_ status: JobResult.Status) -> Int {
     outcome.results.lazy.filter { $0.status == status }.count
   }
 
   /// A job's wall time in this run: first start to last end, 0 if it never started.
-  public static func duration(of result: JobResult) -> Double {
+  static func duration(of result: JobResult) -> Double {
     guard let first = result.attempts.first, let last = result.attempts.last else { return 0 }
     return first.exit.startedAt.seconds(to: last.exit.finishedAt)
   }
 
   /// The chain of needs, first to last, with the largest sum of durations, among the
   /// jobs that ran.
-  public var criticalPath: (jobs: [Int], seconds: Double) {
+  var criticalPath: (jobs: [Int], seconds: Double) {
     var durations = [Double?](repeating: nil, count: plan.graph.jobs.count)
     for result in outcome.results where !result.attempts.isEmpty {
       durations[result.index] = Self.duration(of: result)
@@ -74,7 +74,7 @@ public struct RunReport: Sendable {
   // MARK: - The document
 
   /// The report without its jobs (``jobs`` has them): what ``write(to:)`` streams.
-  public var header: ReportDocument {
+  var header: ReportDocument {
     let critical = criticalPath
     var document = ReportDocument()
     document.tool = .init(name: "batchrun", version: BatchrunVersion.current)
@@ -97,12 +97,12 @@ public struct RunReport: Sendable {
   }
 
   /// The report's jobs, made one at a time as they are read.
-  public var jobs: LazyMapSequence<[JobResult], ReportDocument.Job> {
+  var jobs: LazyMapSequence<[JobResult], ReportDocument.Job> {
     outcome.results.lazy.map { [plan] in ReportDocument.Job($0, of: plan) }
   }
 
   /// The whole report.
-  public var document: ReportDocument {
+  var document: ReportDocument {
     var document = header
     document.jobs = Array(jobs)
     return document
@@ -110,7 +110,7 @@ public struct RunReport: Sendable {
 
   /// Writes the report as pretty JSON to `emit`, a job at a time (see
   /// ``ReportDocument/write(jobs:to:)``).
-  public func write(to emit: ([UInt8]) -> Bool) -> Bool {
+  func write(to emit: ([UInt8]) -> Bool) -> Bool {
     header.write(jobs: jobs, to: emit)
   }
 

@@ -1,45 +1,45 @@
 /// A run's jobs placed on worker lanes from a report's times: what the HTML report's
 /// timeline draws. Works from the report alone, so any saved report can be drawn.
-public struct Timeline: Sendable {
+struct Timeline: Sendable {
   /// A stretch of time in milliseconds since the epoch, `start` included, `end` not.
-  public struct Span: Sendable, Equatable {
-    public var start: Int64
-    public var end: Int64
+  struct Span: Sendable, Equatable {
+    var start: Int64
+    var end: Int64
 
-    public init(start: Int64, end: Int64) {
+    init(start: Int64, end: Int64) {
       self.start = start
       self.end = max(start, end)
     }
   }
 
   /// One attempt of a job, drawn as a bar on its job's lane.
-  public struct Bar: Sendable, Equatable {
+  struct Bar: Sendable, Equatable {
     /// The job's index in the report's `jobs`.
-    public var job: Int
+    var job: Int
     /// The attempt's number, from 1.
-    public var attempt: Int
+    var attempt: Int
     /// The attempt's status as the report wrote it.
-    public var status: JobResult.Status
-    public var span: Span
+    var status: JobResult.Status
+    var span: Span
   }
 
   /// The left edge: the run's start, or the earliest start of a job if that is earlier.
-  public var origin: Int64
+  var origin: Int64
   /// The right edge: the run's end, or the latest end of a job if that is later.
-  public var end: Int64
+  var end: Int64
   /// The time from the first job start (or the run's start) to the last job end, per job:
   /// the job's whole occupation of its worker, retry delays included; `nil` for a job
   /// that never started.
-  public var spans: [Span?]
+  var spans: [Span?]
   /// The lane (from 0) of each job in the report's `jobs`; `nil` for a job never started.
-  public var lanes: [Int?]
+  var lanes: [Int?]
   /// How many lanes the jobs use (at most the report's `concurrency`).
-  public var laneCount: Int
+  var laneCount: Int
   /// Every attempt that started, in job order.
-  public var bars: [Bar]
+  var bars: [Bar]
 
   /// The timeline of `report`.
-  public init(report: ReportDocument) {
+  init(report: ReportDocument) {
     func time(_ text: String?) -> Int64? { text.flatMap(JournalReplay.milliseconds) }
     let runStart = time(report.startedAt)
     let runEnd = time(report.finishedAt)
@@ -90,7 +90,7 @@ public struct Timeline: Sendable {
   /// same millisecond; then they go in the given order. At most `limit` lanes are used:
   /// the spans of a run with `concurrency` N never need more, and if inconsistent times
   /// would, the span goes to the lane that frees first.
-  public static func assignLanes(_ spans: [Span], limit: Int) -> [Int] {
+  static func assignLanes(_ spans: [Span], limit: Int) -> [Int] {
     func key(_ index: Int) -> (Int64, Int, Int) {
       (spans[index].start, spans[index].end > spans[index].start ? 1 : 0, index)
     }

@@ -5,16 +5,16 @@ import Glibc
 public final class RunSession: Sendable {
   /// Where a run's files and output go.
   public struct Options: Sendable {
-    public var settings: RunSettings
+    var settings: RunSettings
     /// The state directory; `nil` for `.batchrun` beside the manifest.
-    public var stateDirectory: String?
+    var stateDirectory: String?
     /// A second place to write the JSON report.
-    public var reportCopy: String?
+    var reportCopy: String?
     /// Where to write the run as JUnit XML, if anywhere.
-    public var junit: String?
+    var junit: String?
     /// How the console shows the run.
-    public var console: ConsoleReporter.Style
-    public var color: Bool
+    var console: ConsoleReporter.Style
+    var color: Bool
 
     public init(
       settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
@@ -29,12 +29,12 @@ public final class RunSession: Sendable {
     }
   }
 
-  public let plan: Plan
-  public let options: Options
-  public let runID: String
-  public let store: RunStore
+  let plan: Plan
+  let options: Options
+  let runID: String
+  let store: RunStore
   /// `<state-dir>/runs/<run-id>`.
-  public let runDirectory: String
+  let runDirectory: String
   private let startedAt: WallClock.Instant
   private let launches: LaunchFactory
   private let scheduler: Scheduler
@@ -78,7 +78,7 @@ public final class RunSession: Sendable {
   }
 
   /// The report's path inside the run directory.
-  public var reportPath: String { runDirectory + "/report.json" }
+  var reportPath: String { runDirectory + "/report.json" }
 
   /// Runs every selected job, then writes the report, points `latest` at this run,
   /// prunes old runs, and writes the report's copy and the JUnit XML if asked.

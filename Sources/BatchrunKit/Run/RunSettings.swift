@@ -1,10 +1,10 @@
 /// How a run goes, from the command line and the manifest.
 public struct RunSettings: Sendable {
   /// The most jobs that run at once (the worker pool's size).
-  public var concurrency: Int
-  public var failurePolicy: FailurePolicy
+  var concurrency: Int
+  var failurePolicy: FailurePolicy
   /// The timeout of jobs that set none.
-  public var defaultTimeout: Duration?
+  var defaultTimeout: Duration?
   /// Between SIGTERM and SIGKILL when a job is stopped.
   public var killGrace: Duration
 

@@ -6,7 +6,7 @@ import Synchronization
 /// as it has.
 public final class AttemptControl: Sendable {
   /// Why an attempt was stopped.
-  public enum StopReason: Sendable, Equatable {
+  enum StopReason: Sendable, Equatable {
     case timedOut
     case cancelled(String)
   }
@@ -20,19 +20,19 @@ public final class AttemptControl: Sendable {
 
   private let state = Mutex(State())
 
-  public init() {}
+  init() {}
 
   /// Why the attempt was asked to stop, if it was.
-  public var stopReason: StopReason? { state.withLock { $0.reason } }
+  var stopReason: StopReason? { state.withLock { $0.reason } }
 
   /// Why the attempt was stopped, if the stop reached it: a stop asked for once the
   /// executor had let go of the attempt (it had ended by itself) is not counted.
-  public var deliveredStopReason: StopReason? {
+  var deliveredStopReason: StopReason? {
     state.withLock { $0.delivered ? $0.reason : nil }
   }
 
   /// Asks the executor to stop the attempt; the first reason given is kept.
-  public func requestStop(_ reason: StopReason) {
+  func requestStop(_ reason: StopReason) {
     let handler = state.withLock { state -> (@Sendable () -> Void)? in
       guard state.reason == nil else { return nil }
       state.reason = reason
@@ -43,7 +43,7 @@ public final class AttemptControl: Sendable {
   }
 
   /// For executors: what to do on a stop request; runs at once if one already came.
-  public func onStop(_ handler: (@Sendable () -> Void)?) {
+  func onStop(_ handler: (@Sendable () -> Void)?) {
     let runNow = state.withLock { state -> Bool in
       state.handler = handler
       if state.reason != nil, handler != nil { state.delivered = true }

@@ -9,16 +9,16 @@ public struct AttemptExit: Sendable {
     case failedToStart(String)
   }
 
-  public var termination: Termination
-  public var startedAt: WallClock.Instant
-  public var finishedAt: WallClock.Instant
+  var termination: Termination
+  var startedAt: WallClock.Instant
+  var finishedAt: WallClock.Instant
   /// Bytes the attempt wrote to its log.
-  public var outputBytes: Int
+  var outputBytes: Int
   /// The executor's name for the attempt: the process id locally, the job id on Slurm;
   /// `nil` if it never started.
-  public var nativeID: String?
+  var nativeID: String?
   /// The machine the attempt ran on; `nil` if it never started.
-  public var host: String?
+  var host: String?
 
   public init(
     termination: Termination, startedAt: WallClock.Instant, finishedAt: WallClock.Instant, outputBytes: Int,
@@ -32,5 +32,5 @@ public struct AttemptExit: Sendable {
     self.host = host
   }
 
-  public var succeeded: Bool { termination == .exited(0) }
+  var succeeded: Bool { termination == .exited(0) }
 }

@@ -1,14 +1,14 @@
 /// Everything an executor needs to start one attempt of a job.
 public struct JobLaunch: Sendable {
-  public var job: Job
+  var job: Job
   /// The run this attempt belongs to (`BATCHRUN_RUN_ID`).
-  public var runID: String
+  var runID: String
   /// 1 for the first attempt.
-  public var attempt: Int
+  var attempt: Int
   /// The program and its arguments (the shell prefix already applied to `run:`).
-  public var arguments: [String]
+  var arguments: [String]
   /// The whole environment, as `NAME=value` strings.
-  public var environment: [String] {
+  var environment: [String] {
     get { environmentEntries.map { String(decoding: $0.dropLast(), as: UTF8.self) } }
     set { environmentEntries = newValue.map(Self.entry) }
   }
@@ -16,13 +16,13 @@ public struct JobLaunch: Sendable {
   /// (rendered once per run for the entries every job shares).
   var environmentEntries: [[UInt8]]
   /// An absolute or manifest-relative working directory.
-  public var workingDirectory: String
+  var workingDirectory: String
   /// Where stdout and stderr go, together.
-  public var logPath: String
+  var logPath: String
   /// How long a stopped job has between SIGTERM and SIGKILL.
-  public var killGrace: Duration
+  var killGrace: Duration
 
-  public init(
+  init(
     job: Job, runID: String, attempt: Int, arguments: [String], environment: [String],
     workingDirectory: String,
     logPath: String, killGrace: Duration

@@ -13,21 +13,21 @@ public struct JobResult: Sendable {
 
     /// The job failed by itself (an exit, a signal, a timeout): what `when` and the
     /// failure policy react to, unless the job may fail.
-    public var isFailure: Bool { self == .failed || self == .timedOut }
+    var isFailure: Bool { self == .failed || self == .timedOut }
 
     /// The job counts as succeeded for `when`, its dependents and the exit code.
-    public var countsAsSuccess: Bool { self == .succeeded || self == .upToDate }
+    var countsAsSuccess: Bool { self == .succeeded || self == .upToDate }
   }
 
   /// The job's index in the manifest.
-  public var index: Int
+  var index: Int
   public var status: Status
   /// Why the job was skipped or cancelled.
-  public var reason: String?
+  var reason: String?
   /// Every attempt, first to last; empty if the job never started.
-  public var attempts: [AttemptRecord]
+  var attempts: [AttemptRecord]
 
-  public init(index: Int, status: Status, reason: String? = nil, attempts: [AttemptRecord] = []) {
+  init(index: Int, status: Status, reason: String? = nil, attempts: [AttemptRecord] = []) {
     self.index = index
     self.status = status
     self.reason = reason
@@ -35,19 +35,19 @@ public struct JobResult: Sendable {
   }
 
   /// The last attempt, whose exit and log stand for the job's.
-  public var lastAttempt: AttemptRecord? { attempts.last }
+  var lastAttempt: AttemptRecord? { attempts.last }
 }
 
 /// One attempt of a job.
 public struct AttemptRecord: Sendable {
   /// 1 for the first attempt.
-  public var attempt: Int
-  public var status: JobResult.Status
-  public var exit: AttemptExit
+  var attempt: Int
+  var status: JobResult.Status
+  var exit: AttemptExit
   /// The attempt's log, relative to the run directory.
-  public var log: String
+  var log: String
 
-  public init(attempt: Int, status: JobResult.Status, exit: AttemptExit, log: String) {
+  init(attempt: Int, status: JobResult.Status, exit: AttemptExit, log: String) {
     self.attempt = attempt
     self.status = status
     self.exit = exit

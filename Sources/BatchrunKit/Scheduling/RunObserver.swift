@@ -11,7 +11,7 @@ public protocol RunObserver: Sendable {
 }
 
 extension RunObserver {
-  public func attemptStarted(_ job: Job, attempt: Int, log: String) {}
-  public func attemptWillRetry(_ job: Job, record: AttemptRecord) {}
-  public func jobFinished(_ job: Job, result: JobResult) {}
+  func attemptStarted(_ job: Job, attempt: Int, log: String) {}
+  func attemptWillRetry(_ job: Job, record: AttemptRecord) {}
+  func jobFinished(_ job: Job, result: JobResult) {}
 }

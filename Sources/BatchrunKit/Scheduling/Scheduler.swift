@@ -9,8 +9,8 @@ import Synchronization
 /// by their `when` (see ``StartRules``). Observers hear of it through ``EventDelivery``.
 /// This type keeps the shared state and parks and wakes the workers.
 public final class Scheduler: Sendable {
-  public let plan: Plan
-  public let settings: RunSettings
+  let plan: Plan
+  let settings: RunSettings
   private let executor: any JobExecutor
   private let launches: LaunchFactory
   private let events: EventDelivery
@@ -36,7 +36,7 @@ public final class Scheduler: Sendable {
     /// Results of the selected jobs, in manifest order.
     public var results: [JobResult]
     /// The signal that interrupted the run, if one did.
-    public var interruption: Int32?
+    var interruption: Int32?
   }
 
   /// Runs every selected job to a final status and returns them.
@@ -57,7 +57,7 @@ public final class Scheduler: Sendable {
 
   /// Stops the run for a signal: nothing new starts, running jobs are stopped (SIGTERM,
   /// grace, SIGKILL). A second call kills what is left at once.
-  public func interrupt(signal: Int32) {
+  func interrupt(signal: Int32) {
     let (controls, reason) = state.withLock { state in
       (Array(state.running.values), state.rules.interrupt(by: signal))
     }

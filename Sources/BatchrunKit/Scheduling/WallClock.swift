@@ -4,9 +4,9 @@ import Glibc
 public enum WallClock {
   /// Milliseconds since the Unix epoch.
   public struct Instant: Sendable, Hashable, Comparable {
-    public var millisecondsSinceEpoch: Int64
+    var millisecondsSinceEpoch: Int64
 
-    public init(millisecondsSinceEpoch: Int64) {
+    init(millisecondsSinceEpoch: Int64) {
       self.millisecondsSinceEpoch = millisecondsSinceEpoch
     }
 
@@ -15,12 +15,12 @@ public enum WallClock {
     }
 
     /// Seconds from `self` to `later`.
-    public func seconds(to later: Instant) -> Double {
+    func seconds(to later: Instant) -> Double {
       Double(later.millisecondsSinceEpoch - millisecondsSinceEpoch) / 1000
     }
 
     /// `2026-11-27T04:45:14.123Z`.
-    public var rfc3339: String {
+    var rfc3339: String {
       var seconds = time_t(millisecondsSinceEpoch / 1000)
       var parts = tm()
       gmtime_r(&seconds, &parts)
@@ -49,7 +49,7 @@ public enum WallClock {
 
     /// Reads `2026-11-27T04:45:14.123Z`, the form ``rfc3339`` writes; `nil` for any other
     /// text, including what only looks like a time (month 13, February 30).
-    public init?(rfc3339 text: String) {
+    init?(rfc3339 text: String) {
       let bytes = Array(text.utf8)
       guard bytes.count == 24 else { return nil }
       var fields: [Int64] = []
@@ -81,7 +81,7 @@ public enum WallClock {
     }
 
     /// `20261127T044514.123Z`, for run ids: sorts by time, to the millisecond.
-    public var compact: String {
+    var compact: String {
       String(rfc3339.filter { $0 != "-" && $0 != ":" })
     }
   }

@@ -7,13 +7,13 @@ import Glibc
 /// manifest, concurrency, host, and every selected job as "not finished". Each later
 /// line (`job_finished`) is a job's report object, written as the job ends.
 /// ``JournalReplay`` rebuilds a report from it.
-public final class Journal: RunObserver {
+final class Journal: RunObserver {
   private let fd: Int32
   private let plan: Plan
 
   /// Opens the journal and writes its first line
   /// (``JournalReplay/writeStartRecord(of:runID:settings:startedAt:to:)``).
-  public init(
+  init(
     path: String, plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant
   ) throws(SystemFailure) {
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -28,7 +28,7 @@ public final class Journal: RunObserver {
 
   deinit { close(fd) }
 
-  public func jobFinished(_ job: Job, result: JobResult) {
+  func jobFinished(_ job: Job, result: JobResult) {
     append(ReportDocument.Job(result, of: plan).json(), event: "job_finished")
   }
 

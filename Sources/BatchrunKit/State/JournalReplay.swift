@@ -3,13 +3,13 @@
 /// as they ended, the others as not finished.
 public enum JournalReplay {
   /// The reason given to jobs that had not finished.
-  public static let unfinishedReason = "not finished: batchrun stopped before this job ended"
+  static let unfinishedReason = "not finished: batchrun stopped before this job ended"
 
   /// Writes the journal's first line to `emit`, in pieces: the report of a run of `plan`
   /// as it starts, status `incomplete` and every selected job unfinished.
   ///
   /// - Returns: `false` as soon as `emit` does.
-  public static func writeStartRecord(
+  static func writeStartRecord(
     of plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant,
     to emit: ([UInt8]) -> Bool
   ) -> Bool {
@@ -69,7 +69,7 @@ public enum JournalReplay {
   }
 
   /// The heaviest chain of needs by `duration_seconds`, like ``RunReport/criticalPath``.
-  public static func criticalPath(_ jobs: [ReportDocument.Job]) -> ReportDocument.CriticalPathSummary {
+  static func criticalPath(_ jobs: [ReportDocument.Job]) -> ReportDocument.CriticalPathSummary {
     var index: [String: Int] = [:]
     for (position, job) in jobs.enumerated() { index[job.id] = position }
     let path = CriticalPath.heaviest(

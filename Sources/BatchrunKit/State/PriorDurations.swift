@@ -5,9 +5,9 @@
 /// the mean of those it did.
 public struct PriorDurations: Sendable {
   /// Seconds by job id.
-  public var seconds: [String: Double]
+  var seconds: [String: Double]
 
-  public init(seconds: [String: Double]) {
+  init(seconds: [String: Double]) {
     self.seconds = seconds
   }
 
@@ -22,7 +22,7 @@ public struct PriorDurations: Sendable {
   }
 
   /// The path of the report `latest` points at in `stateDirectory`.
-  public static func reportPath(stateDirectory: String) -> String {
+  static func reportPath(stateDirectory: String) -> String {
     stateDirectory + "/latest/report.json"
   }
 

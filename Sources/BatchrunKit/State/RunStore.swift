@@ -3,7 +3,7 @@ import Glibc
 /// The state directory: `runs/<run-id>/` per run, a `latest` link, and pruning.
 public struct RunStore: Sendable {
   /// Runs kept after pruning, this one included.
-  public static let keptRuns = 20
+  static let keptRuns = 20
 
   /// The state directory, absolute: jobs get paths inside it in their own working directory.
   public let stateDirectory: String
@@ -24,7 +24,7 @@ public struct RunStore: Sendable {
   }
 
   /// A new, sortable run id: the UTC start time and a random suffix.
-  public static func newRunID(at time: WallClock.Instant) -> String {
+  static func newRunID(at time: WallClock.Instant) -> String {
     let suffix = String(UInt32.random(in: 0...0xFFFF_FFFF), radix: 16)
     return time.compact + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
   }
@@ -50,7 +50,7 @@ public struct RunStore: Sendable {
 
   /// Creates `runs/<run-id>/logs/` and takes the run's lock, which tells other
   /// batchrun processes pruning the same state directory that this run is going on.
-  public func create(runID: String) throws(SystemFailure) -> RunLock {
+  func create(runID: String) throws(SystemFailure) -> RunLock {
     try Self.makeDirectories(runDirectory(runID) + "/logs")
     let fd = open(runDirectory(runID) + "/.lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -69,7 +69,7 @@ public struct RunStore: Sendable {
 
   /// Points `latest` at the run, atomically (a new link renamed over the old one); the
   /// new link never stays behind.
-  public func markLatest(runID: String) throws(SystemFailure) {
+  func markLatest(runID: String) throws(SystemFailure) {
     let temporary = stateDirectory + "/.latest-" + runID
     let latest = stateDirectory + "/latest"
     unlink(temporary)
@@ -90,7 +90,7 @@ public struct RunStore: Sendable {
 
   /// Keeps `keep` and the newest ``keptRuns`` - 1 other runs (by id, which sorts by
   /// start time); removes the older ones, except runs another process is still running.
-  public func prune(keeping keep: String) {
+  func prune(keeping keep: String) {
     let others = runIDs().filter { $0 != keep }
     guard others.count >= Self.keptRuns else { return }
     for old in others.prefix(others.count - (Self.keptRuns - 1)) where !isRunning(old) {
@@ -101,14 +101,14 @@ public struct RunStore: Sendable {
   /// What ``writeUserFile(to:console:_:)`` and ``writeAtomically(to:_:)`` write: a function
   /// that hands the text, in pieces, to the function it is given, and stops (returning
   /// `false`) as soon as that one returns `false`.
-  public typealias Text = (_ emit: ([UInt8]) -> Bool) -> Bool
+  typealias Text = (_ emit: ([UInt8]) -> Bool) -> Bool
 
   /// Writes `text` where the user asked (`--report`, `--junit`) without replacing what
   /// the path names: a regular file (after symbolic links are followed) is replaced
   /// atomically; a device, FIFO or `/dev/stdout`-like path is opened and written into; a
   /// directory is an error. A path to the console's own file goes through `console`, so
   /// that it lands after what the console printed before it.
-  public static func writeUserFile(
+  static func writeUserFile(
     to path: String, console: (any ConsoleSink)? = nil, _ text: Text
   ) throws(SystemFailure) {
     var info = stat()
@@ -143,7 +143,7 @@ public struct RunStore: Sendable {
   }
 
   /// ``writeUserFile(to:console:_:)`` of a string.
-  public static func writeUserFile(_ text: String, to path: String, console: (any ConsoleSink)? = nil)
+  static func writeUserFile(_ text: String, to path: String, console: (any ConsoleSink)? = nil)
     throws(SystemFailure)
   {
     try writeUserFile(to: path, console: console) { emit in emit(Array(text.utf8)) }
@@ -157,7 +157,7 @@ public struct RunStore: Sendable {
   }
 
   /// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
-  public static func writeAtomically(to path: String, _ text: Text) throws(SystemFailure) {
+  static func writeAtomically(to path: String, _ text: Text) throws(SystemFailure) {
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw cannotWrite(path) }
@@ -173,7 +173,7 @@ public struct RunStore: Sendable {
   }
 
   /// ``writeAtomically(to:_:)`` of a string.
-  public static func writeAtomically(_ text: String, to path: String) throws(SystemFailure) {
+  static func writeAtomically(_ text: String, to path: String) throws(SystemFailure) {
     try writeAtomically(to: path) { emit in emit(Array(text.utf8)) }
   }
 
@@ -195,7 +195,7 @@ public struct RunStore: Sendable {
 }
 
 /// A run's lock, held from its start until it is released or the process ends.
-public final class RunLock: Sendable {
+final class RunLock: Sendable {
   private let fd: Int32
 
   init(fd: Int32) {

@@ -20,7 +20,7 @@ public enum DurationText {
   private static let maximumHours = 8760
 
   /// Parses a duration; `nil` if `text` is not one, is negative, or is too long.
-  public static func parse(_ text: String) -> Duration? {
+  static func parse(_ text: String) -> Duration? {
     try? value(of: text)
   }
 
@@ -75,7 +75,7 @@ public enum DurationText {
   ]
 
   /// A duration for people: `0.31s`, `12.4s`, `3m5s`, `1h2m`.
-  public static func format(seconds: Double) -> String {
+  static func format(seconds: Double) -> String {
     if seconds < 10 { return String(Double(Int((seconds * 100).rounded())) / 100) + "s" }
     if seconds < 60 { return String(Double(Int((seconds * 10).rounded())) / 10) + "s" }
     let whole = Int(seconds.rounded())
@@ -85,7 +85,7 @@ public enum DurationText {
 
 extension Duration {
   /// The duration in seconds, as a floating-point number.
-  public var seconds: Double {
+  var seconds: Double {
     let (seconds, attoseconds) = components
     return Double(seconds) + Double(attoseconds) / 1e18
   }

@@ -8,35 +8,35 @@ import SystemPackage
 /// Its description reads `cannot create /x/runs: Permission denied`.
 public struct SystemFailure: Error, Sendable, CustomStringConvertible {
   /// What failed, as a sentence start: `cannot create`, `cannot lock run`.
-  public var action: String
+  var action: String
   /// The file or directory it failed on, if there is one.
-  public var path: FilePath?
+  var path: FilePath?
   /// The system's reason, when a system call gave one.
-  public var errno: Errno?
+  var errno: Errno?
   /// The reason in words, when no system call gave one (`it is a directory`).
-  public var reason: String?
+  var reason: String?
 
   /// A failure of the last system call, with its `errno`.
-  public init(_ action: String, path: String? = nil, errno code: Int32 = Glibc.errno) {
+  init(_ action: String, path: String? = nil, errno code: Int32 = Glibc.errno) {
     self.action = action
     self.path = path.map { FilePath($0) }
     self.errno = Errno(rawValue: code)
   }
 
   /// A failure with a reason in words.
-  public init(_ action: String, path: String? = nil, reason: String) {
+  init(_ action: String, path: String? = nil, reason: String) {
     self.action = action
     self.path = path.map { FilePath($0) }
     self.reason = reason
   }
 
   /// The system's text for an error number (`strerror`), as messages quote it.
-  public static func text(of code: Int32) -> String {
+  static func text(of code: Int32) -> String {
     Errno(rawValue: code).description
   }
 
   /// The reason alone: ``reason``, or the text of ``errno``.
-  public var why: String {
+  var why: String {
     reason ?? errno?.description ?? "unknown error"
   }
 

@@ -406,7 +406,7 @@ struct SchedulerTests {
         flaky: {run: './flaky', retries: 2}
         stubborn: {run: 'false', retries: 1}
         fine: {run: 'true', retries: 3}
-        sleepy: {run: 'sleep 100', retries: 1, timeout: 500ms}
+        sleepy: {run: 'sleep 100', retries: 1, timeout: 2s}
       """
     let executor = FakeExecutor([
       "flaky": [.exits(1), .killed(by: SIGKILL), .exits(0)],
