@@ -149,7 +149,7 @@ public final class ConsoleOutput: ConsoleSink {
       return false
     }
     if taken {
-      while sem_wait(progress) != 0 {}  // EINTR
+      _ = retryingOnInterrupt { sem_wait(progress) }
     }
   }
 
@@ -173,7 +173,7 @@ public final class ConsoleOutput: ConsoleSink {
       endFlushWaits(flushWaits)
       guard let chunk else { return }
       if chunk.isEmpty {
-        while sem_wait(wake) != 0 {}  // EINTR
+        _ = retryingOnInterrupt { sem_wait(wake) }
         continue
       }
       state.withLock { $0.writingSince = .now }

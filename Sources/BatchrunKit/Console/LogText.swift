@@ -14,10 +14,11 @@ enum LogText {
     var bytes = [UInt8](repeating: 0, count: Int(info.st_size) - start)
     var filled = 0
     while filled < bytes.count {
-      let count = bytes.withUnsafeMutableBytes {
-        pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(start + filled))
+      let count = bytes.withUnsafeMutableBytes { buffer in
+        retryingOnInterrupt {
+          pread(fd, buffer.baseAddress! + filled, buffer.count - filled, off_t(start + filled))
+        }
       }
-      if count < 0, errno == EINTR { continue }
       if count <= 0 { break }
       filled += count
     }

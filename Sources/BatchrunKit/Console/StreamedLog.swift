@@ -36,8 +36,9 @@ struct StreamedLog: Sendable {
           more = true
           break
         }
-        let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        if count < 0, errno == EINTR { continue }
+        let count = chunk.withUnsafeMutableBytes { buffer in
+          retryingOnInterrupt { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+        }
         guard count > 0 else { break }
         offset += Int64(count)
         taken += count

@@ -114,7 +114,7 @@ final class Reaper: Sendable {
         let pid = result.pid
         DetachedThread.start { [self] in
           var status: Int32 = 0
-          while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+          _ = retryingOnInterrupt { waitpid(pid, &status, 0) }
           finish(pid, Self.termination(ofWaitStatus: status))
         }
       }
@@ -201,11 +201,11 @@ final class Reaper: Sendable {
           return true
         }
         if wait {
-          while sem_wait(registered) != 0, errno == EINTR {}
+          _ = retryingOnInterrupt { sem_wait(registered) }
           continue
         }
         var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED) != 0, errno == EINTR {}
+        _ = retryingOnInterrupt { waitid(P_PID, id_t(pid), &info, WEXITED) }
         finish(pid, Self.termination(code: code, status: status))
       } else if errno == ECHILD {
         // No child now: wait for a spawn, and look now and then for adopted orphans.

@@ -240,11 +240,7 @@ struct HTMLPage {
   }
 
   static func statusClass(_ status: String) -> String {
-    switch status {
-    case "succeeded", "failed", "timed_out", "cancelled", "skipped", "up_to_date", "incomplete":
-      "st-" + status
-    default: "st-unknown"
-    }
+    JobResult.Status(rawValue: status) != nil || status == "incomplete" ? "st-" + status : "st-unknown"
   }
 
   static func seconds(_ value: Double) -> String { DurationText.format(seconds: value) }

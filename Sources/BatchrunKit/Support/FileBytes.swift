@@ -14,11 +14,10 @@ public enum FileBytes {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: size)
     while true {
-      let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw SystemFailure("cannot read", path: path)
+      let count = chunk.withUnsafeMutableBytes { buffer in
+        retryingOnInterrupt { Glibc.read(fd, buffer.baseAddress, buffer.count) }
       }
+      if count < 0 { throw SystemFailure("cannot read", path: path) }
       if count == 0 { return bytes }
       bytes += chunk[0..<count]
     }
@@ -32,11 +31,8 @@ public enum FileBytes {
   ) -> Bool {
     var offset = 0
     while offset < bytes.count {
-      let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-      if written < 0 {
-        if errno == EINTR { continue }
-        return false
-      }
+      let written = retryingOnInterrupt { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+      if written < 0 { return false }
       offset += written
       progress?(written)
     }
