@@ -107,6 +107,8 @@ struct RunCommand: AsyncParsableCommand {
         plan: plan,
         options: .init(
           settings: settings, stateDirectory: store.stateDirectory, reportCopy: report, junit: junit,
+          // GitHub Actions names the job's summary file; an empty value means none.
+          stepSummary: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 },
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         // The tool starts nothing but jobs, so every child left at the end is a job's;

@@ -6,7 +6,7 @@
 /// - `grouped`: each job's whole log when it finishes, as `::group::` blocks on GitHub Actions.
 /// - `quiet`: failures and the summary only.
 ///
-/// Every style ends with ``summary(_:reportPath:)``. Escape codes appear only in `live`
+/// Every style ends with ``summary(_:reportPath:)``, after a failed run's ``RootCause``. Escape codes appear only in `live`
 /// and when colour is on. Each style is a ``ConsoleRenderer`` of its own; this type
 /// picks one and hands it the events.
 public final class ConsoleReporter: RunObserver {
@@ -16,7 +16,7 @@ public final class ConsoleReporter: RunObserver {
     /// A live status line; `width` is the terminal's, in columns.
     case live(width: Int)
     case stream
-    case grouped(githubActions: Bool)
+    case grouped(GroupMarkers)
     case quiet
   }
 
@@ -44,8 +44,8 @@ public final class ConsoleReporter: RunObserver {
       renderer = StatusLineRenderer(lines: lines, output: output, width: width, total: total)
     case .stream:
       renderer = StreamRenderer(lines: lines, output: output, idWidth: min(idWidth, 32))
-    case .grouped(let githubActions):
-      renderer = GroupedRenderer(lines: lines, output: output, githubActions: githubActions)
+    case .grouped(let markers):
+      renderer = GroupedRenderer(lines: lines, output: output, markers: markers)
     }
   }
 
@@ -63,7 +63,8 @@ public final class ConsoleReporter: RunObserver {
 
   /// The closing lines: counts, wall time, and where the report is.
   func summary(_ report: RunReport, reportPath: String?) {
-    renderer.close(with: lines.summary(report, reportPath: reportPath))
+    let cause = RootCause(report).map { $0.text(lines) } ?? ""
+    renderer.close(with: cause + lines.summary(report, reportPath: reportPath))
   }
 
   // MARK: - Formatting

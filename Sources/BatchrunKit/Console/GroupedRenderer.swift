@@ -1,19 +1,23 @@
 import Synchronization
 
 /// `grouped`: each job's log when it finishes, between group markers (`::group::` blocks,
-/// which GitHub Actions folds, or a rule elsewhere).
+/// which GitHub Actions folds, GitLab's collapsible sections, or a rule elsewhere).
 final class GroupedRenderer: ConsoleRenderer {
+
   /// Most bytes of a log a block shows: its end, where errors are.
   static let maxBytes = 512 << 10
 
   private let lines: ConsoleLines
-  private let githubActions: Bool
+  private let markers: GroupMarkers
   /// The sink, behind the lock that keeps a block and the line after it together.
   private let output: Mutex<any ConsoleSink>
 
-  init(lines: ConsoleLines, output: any ConsoleSink, githubActions: Bool) {
+  /// Sections opened, to give each GitLab section a name of its own.
+  private let sections = Atomic(0)
+
+  init(lines: ConsoleLines, output: any ConsoleSink, markers: GroupMarkers) {
     self.lines = lines
-    self.githubActions = githubActions
+    self.markers = markers
     self.output = Mutex(output)
   }
 
@@ -27,7 +31,7 @@ final class GroupedRenderer: ConsoleRenderer {
     let line = lines.finished(job, result)
     guard let last = result.lastAttempt else { return write(line) }
     var after = ""
-    if githubActions, result.status.isFailure, !job.allowFailure {
+    if markers == .githubActions, result.status.isFailure, !job.allowFailure {
       after =
         "::error title=batchrun: \(job.id) \(result.status.rawValue)::"
         + "job '\(job.id)' \(ConsoleReporter.describe(result.status, last.exit))\n"
@@ -44,15 +48,31 @@ final class GroupedRenderer: ConsoleRenderer {
     output.withLock { _ = $0.write(text, droppable: false) }
   }
 
+  /// The lines before and after a block titled `header`.
+  private func delimiters(_ header: String) -> (open: String, close: String) {
+    switch markers {
+    case .rule:
+      return ("── \(header) \(String(repeating: "─", count: max(3, 60 - header.count)))\n", "")
+    case .githubActions:
+      return ("::group::\(header)\n", "::endgroup::\n")
+    case .gitlab:
+      // https://docs.gitlab.com/ci/jobs/job_logs/#custom-collapsible-sections
+      let name = "batchrun_\(sections.add(1, ordering: .relaxed).newValue)"
+      let now = String(WallClock.now.millisecondsSinceEpoch / 1000)
+      let erase = "\u{1B}[0K"
+      return (
+        "\(erase)section_start:\(now):\(name)[collapsed=true]\r\(erase)\(header)\n",
+        "\(erase)section_end:\(now):\(name)\r\(erase)\n"
+      )
+    }
+  }
+
   /// An attempt's log between group markers, then `then`. When the console is behind,
   /// the log is left out with a line naming it.
   private func emitBlock(_ job: Job, record: AttemptRecord, title: String, then: String = "") {
     let header =
       "\(job.id) (\(title), \(DurationText.format(seconds: record.exit.startedAt.seconds(to: record.exit.finishedAt))))"
-    let open =
-      githubActions
-      ? "::group::\(header)\n" : "── \(header) \(String(repeating: "─", count: max(3, 60 - header.count)))\n"
-    let close = githubActions ? "::endgroup::\n" : ""
+    let (open, close) = delimiters(header)
     let path = lines.runDirectory + "/" + record.log
     var body = ""
     if let (bytes, cut) = LogText.tailFromLineStart(ofFile: path, maxBytes: Self.maxBytes) {

@@ -18,7 +18,7 @@ public enum OutputMode: String, Sendable, CaseIterable {
 extension OutputMode {
   /// The console style for this mode: `auto` and `status` draw a live status line on a
   /// terminal and print plain lines elsewhere; `grouped` uses GitHub Actions' groups when
-  /// `GITHUB_ACTIONS=true`.
+  /// `GITHUB_ACTIONS=true`, GitLab's collapsible sections when `GITLAB_CI=true`.
   public func style(
     environment: [String: String], terminalWidth: Int = Int(batchrun_terminal_width(STDOUT_FILENO))
   )
@@ -27,7 +27,10 @@ extension OutputMode {
     switch self {
     case .auto, .status: terminalWidth > 0 ? .live(width: terminalWidth) : .plain
     case .stream: .stream
-    case .grouped: .grouped(githubActions: environment["GITHUB_ACTIONS"] == "true")
+    case .grouped:
+      .grouped(
+        environment["GITHUB_ACTIONS"] == "true"
+          ? .githubActions : environment["GITLAB_CI"] == "true" ? .gitlab : .rule)
     case .quiet: .quiet
     }
   }

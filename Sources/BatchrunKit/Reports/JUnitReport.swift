@@ -237,11 +237,11 @@ public enum JUnitReport {
   /// The last ``logLines`` lines of the log at `relative` in `runDirectory`, terminal
   /// escape sequences removed; empty if there is no such file or it is empty, or the path
   /// leads outside the run directory.
-  static func logTail(_ relative: String, in runDirectory: String) -> String {
+  static func logTail(_ relative: String, in runDirectory: String, lines count: Int = logLines) -> String {
     guard LogText.staysInsideRunDirectory(relative) else { return "" }
     guard
       let (lines, cut) = LogText.tailLines(
-        ofFile: runDirectory + "/" + relative, maxBytes: logTailBytes, lines: logLines, keepingCutLine: true)
+        ofFile: runDirectory + "/" + relative, maxBytes: logTailBytes, lines: count, keepingCutLine: true)
     else {
       // A missing log is normal for a copied report; any other failure is worth a word.
       return errno == ENOENT

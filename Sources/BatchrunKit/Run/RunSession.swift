@@ -12,18 +12,21 @@ public final class RunSession: Sendable {
     var reportCopy: String?
     /// Where to write the run as JUnit XML, if anywhere.
     var junit: String?
+    /// A Markdown file to append the run's summary to (`GITHUB_STEP_SUMMARY`).
+    var stepSummary: String?
     /// How the console shows the run.
     var console: ConsoleReporter.Style
     var color: Bool
 
     public init(
       settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
-      console: ConsoleReporter.Style = .plain, color: Bool = false
+      stepSummary: String? = nil, console: ConsoleReporter.Style = .plain, color: Bool = false
     ) {
       self.settings = settings
       self.stateDirectory = stateDirectory
       self.reportCopy = reportCopy
       self.junit = junit
+      self.stepSummary = stepSummary
       self.console = console
       self.color = color
     }
@@ -117,6 +120,9 @@ public final class RunSession: Sendable {
         failure = failure ?? error
       }
     }
+    if let summary = options.stepSummary {
+      appendStepSummary(StepSummary.markdown(report.document, runDirectory: runDirectory), to: summary)
+    }
     if let copy = options.reportCopy {
       report.failure = failure?.description
       do throws(SystemFailure) {
@@ -132,6 +138,20 @@ public final class RunSession: Sendable {
     console.summary(report, reportPath: reportPath)
     if let failure { throw failure }
     return report
+  }
+
+  /// Appends `markdown` to the CI's summary file. A file that cannot be written gets a
+  /// warning: the summary is a courtesy, and the run's outcome stands.
+  private func appendStepSummary(_ markdown: String, to path: String) {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    let written = fd >= 0 && FileBytes.writeAll(fd, markdown)
+    if fd >= 0 { close(fd) }
+    if !written {
+      let failure = SystemFailure("cannot append the step summary to", path: path)
+      _ = output.write(
+        DiagnosticPrinter(useColor: false).format([Diagnostic(.warning, at: nil, "\(failure)")]),
+        droppable: false)
+    }
   }
 
   /// Stops the run for a signal (see ``Scheduler/interrupt(signal:)``).

@@ -100,7 +100,7 @@ struct StartRules: Sendable {
   func refusalToStart(_ job: Job) -> Refusal? {
     if let interruption { return Self.notStarted(by: interruption) }
     if failedJob != nil, policy != .keepGoing, job.condition == .onSuccess {
-      return Refusal(status: .skipped, reason: "not started: the run stopped after a failure")
+      return Refusal(status: .skipped, reason: Self.stoppedAfterFailure)
     }
     return nil
   }
@@ -117,7 +117,10 @@ struct StartRules: Sendable {
 
   private static func interrupted(by signal: Int32) -> String { "interrupted by \(SignalName.of(signal))" }
 
-  private static func failFast(after job: String) -> String { "stopped by --fail-fast after '\(job)' failed" }
+  static func failFast(after job: String) -> String { "stopped by --fail-fast after '\(job)' failed" }
+
+  /// A job that was not started because a failure stopped the run.
+  static let stoppedAfterFailure = "not started: the run stopped after a failure"
 
   private static func notStarted(by signal: Int32) -> Refusal {
     Refusal(status: .cancelled, reason: "not started: batchrun was " + interrupted(by: signal))
