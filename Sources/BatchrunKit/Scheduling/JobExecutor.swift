@@ -12,6 +12,18 @@ public protocol JobExecutor: Sendable {
 
   /// Returns once nothing any attempt started is still running.
   func drain() async
+
+  /// The executor's name in the report (`executor`): `local`, `slurm`.
+  var name: String { get }
+
+  /// Why the executor itself failed (its backend could not be reached), if it did: the run
+  /// then exits 70 and says so, and no job is blamed for it.
+  var failure: (any Error)? { get }
+}
+
+extension JobExecutor {
+  public var name: String { "local" }
+  public var failure: (any Error)? { nil }
 }
 
 /// Everything an executor needs to start one attempt of a job.
@@ -89,6 +101,9 @@ public struct AttemptExit: Sendable {
   public var nativeID: String?
   /// The machine the attempt ran on; `nil` if it never started.
   public var host: String?
+  /// Why the attempt failed when its exit alone does not say (a Slurm job's node failed,
+  /// say); the job's `reason` in the report.
+  public var reason: String?
 
   public init(
     termination: Termination, startedAt: WallClock.Instant, finishedAt: WallClock.Instant, outputBytes: Int,

@@ -38,6 +38,7 @@ public final class RunSession: Sendable {
   private let startedAt: WallClock.Instant
   private let launches: LaunchFactory
   private let scheduler: Scheduler
+  private let executor: any JobExecutor
   private let console: ConsoleReporter
   private let output: any ConsoleSink
   private let lock: RunLock
@@ -71,9 +72,10 @@ public final class RunSession: Sendable {
     let journal = try Journal(
       path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
       startedAt: startedAt)
+    let executor = executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace)
+    self.executor = executor
     scheduler = Scheduler(
-      plan: plan, settings: options.settings,
-      executor: executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace), launches: launches,
+      plan: plan, settings: options.settings, executor: executor, launches: launches,
       observers: [journal, console])
   }
 
@@ -93,6 +95,10 @@ public final class RunSession: Sendable {
     var report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now)
+    report.executor = executor.name
+    // The executor failing (Slurm unreachable) is batchrun's failure: exit 70, no job blamed.
+    var failure = executor.failure.map { RunStore.Failure(description: "\($0)") }
+    report.failure = failure?.description
     do throws(RunStore.Failure) {
       try RunStore.writeAtomically(to: reportPath, report.write)
     } catch {
@@ -100,11 +106,10 @@ public final class RunSession: Sendable {
       console.summary(report, reportPath: nil)
       throw error
     }
-    var failure: RunStore.Failure?
     do throws(RunStore.Failure) {
       try store.markLatest(runID: runID)
     } catch {
-      failure = error
+      failure = failure ?? error
     }
     store.prune(keeping: runID)
     // The JUnit file first and the report's copy last, so that the copy carries any
