@@ -52,6 +52,10 @@ public final class SlurmExecutor: JobExecutor {
   /// Checks that the Slurm commands are on `PATH` and that the controller answers
   /// (`scontrol show config`).
   public static func connect(commandTimeout: Duration = .seconds(60)) async throws(SlurmFailure) -> Cluster {
+    // Slurm's clients retry a missing configuration file for a minute: say it at once.
+    if let conf = Environment.current["SLURM_CONF"], access(conf, R_OK) != 0 {
+      throw SlurmFailure(.unreachable, "SLURM_CONF names \(conf), which cannot be read")
+    }
     let command = SlurmCommand(timeout: commandTimeout)
     let output = await command.run(["scontrol", "show", "config"])
     guard output.succeeded else {
