@@ -19,6 +19,7 @@ extension ManifestDecoder {
       return nil
     }
     var settings = SlurmSettings()
+    if entry.value.isNull { return .slurm(settings) }
     for item in self.entries(of: entry.value, what: "'executor.slurm'", duplicate: "key") ?? [] {
       switch item.key {
       case "partition": settings.partition = string(item.value, "'partition'", allowEmpty: false)

@@ -19,11 +19,16 @@ public protocol JobExecutor: Sendable {
   /// Why the executor itself failed (its backend could not be reached), if it did: the run
   /// then exits 70 and says so, and no job is blamed for it.
   var failure: (any Error)? { get }
+
+  /// How many started attempts wait in a queue for somewhere to run (a cluster's), if
+  /// the executor has one: the status line shows them apart from the running ones.
+  var queuedCount: Int? { get }
 }
 
 extension JobExecutor {
   public var name: String { "local" }
   public var failure: (any Error)? { nil }
+  public var queuedCount: Int? { nil }
 }
 
 /// Everything an executor needs to start one attempt of a job.

@@ -66,14 +66,15 @@ public final class RunSession: Sendable {
     launches = LaunchFactory(
       manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
     )
+    let executor = executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace)
+    self.executor = executor
     console = ConsoleReporter(
       runDirectory: runDirectory, style: options.console, color: options.color, total: plan.selected.count,
-      idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0, output: output)
+      idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0,
+      queued: { executor.queuedCount }, output: output)
     let journal = try Journal(
       path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
       startedAt: startedAt)
-    let executor = executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace)
-    self.executor = executor
     scheduler = Scheduler(
       plan: plan, settings: options.settings, executor: executor, launches: launches,
       observers: [journal, console])

@@ -183,8 +183,8 @@ public final class SlurmExecutor: JobExecutor {
     await queue.drain()
   }
 
-  /// The jobs submitted and waiting for a node, and those running.
-  public var counts: (queued: Int, running: Int) { queue.counts }
+  /// The jobs submitted and waiting for a node.
+  public var queuedCount: Int? { queue.counts.queued }
 
   // MARK: - Files
 
