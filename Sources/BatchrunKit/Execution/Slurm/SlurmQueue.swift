@@ -71,8 +71,13 @@ final class SlurmQueue: Sendable {
 
   /// Slurm failed the run: keeps the first failure and stops waiting for every job.
   func fail(_ failure: SlurmFailure) {
-    state.withLock { $0.failure = $0.failure ?? failure }
+    let unfinished = state.withLock { state -> [String] in
+      state.failure = state.failure ?? failure
+      return state.order.filter { state.entries[$0]?.end == nil }
+    }
     giveUp("Slurm is unreachable: \(failure.message)")
+    // Best effort: what was submitted must not stay queued if the controller comes back.
+    if !unfinished.isEmpty { Task { await scancel(unfinished) } }
   }
 
   // MARK: - Jobs
