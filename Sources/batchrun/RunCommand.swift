@@ -49,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "How long a job has between SIGTERM and SIGKILL.")
   var killGrace: DurationArgument?
 
+  @Option(help: "Where jobs run: local or slurm (default: the manifest's executor, else local).")
+  var executor: ExecutorName?
+
   @OptionGroup var options: ManifestOptions
 
   func validate() throws {
@@ -97,6 +100,7 @@ struct RunCommand: AsyncParsableCommand {
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10))
+    let executor = try await makeExecutor(executorChoice(for: loaded), settings: settings)
     let environment = Environment.current
     let console = ConsoleOutput()
     defer { console.flush() }
@@ -111,12 +115,7 @@ struct RunCommand: AsyncParsableCommand {
           stepSummary: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 },
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
-        // The tool starts nothing but jobs, so every child left at the end is a job's;
-        // and it never changes directory.
-        executor: LocalProcessExecutor(
-          subreaper: true, sweepGrace: settings.killGrace, sweepsAllChildren: true,
-          fixedWorkingDirectory: true),
-        output: console)
+        executor: executor, output: console)
     } catch {
       Console.fail("\(error)", color: options.color)
       throw ExitCode(ExitStatus.software)

@@ -29,11 +29,13 @@ public final class ConsoleReporter: RunObserver {
   /// - Parameters:
   ///   - total: the number of selected jobs, for the status line.
   ///   - idWidth: the longest job id, to align stream prefixes.
+  ///   - queued: how many started jobs wait in a cluster's queue, for the status line
+  ///     (`nil`: jobs run as soon as they start).
   ///   - output: where text goes (standard output in the tool, a buffer in tests); each
   ///     call carries whole lines.
   init(
     runDirectory: String, style: Style, color: Bool, total: Int = 0, idWidth: Int = 0,
-    output: any ConsoleSink
+    queued: (@Sendable () -> Int?)? = nil, output: any ConsoleSink
   ) {
     let lines = ConsoleLines(runDirectory: runDirectory, color: color)
     self.lines = lines
@@ -41,7 +43,7 @@ public final class ConsoleReporter: RunObserver {
     case .plain, .quiet:
       renderer = PlainRenderer(lines: lines, output: output, quiet: style == .quiet)
     case .live(let width):
-      renderer = StatusLineRenderer(lines: lines, output: output, width: width, total: total)
+      renderer = StatusLineRenderer(lines: lines, output: output, width: width, total: total, queued: queued)
     case .stream:
       renderer = StreamRenderer(lines: lines, output: output, idWidth: min(idWidth, 32))
     case .grouped(let markers):

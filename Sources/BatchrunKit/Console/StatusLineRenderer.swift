@@ -13,6 +13,8 @@ final class StatusLineRenderer: ConsoleRenderer {
   private let ticker = ConsoleTicker(every: .milliseconds(100))
   private let clock = ContinuousClock()
   private let start: ContinuousClock.Instant
+  /// How many of the running jobs still wait in a cluster's queue (Slurm), if known.
+  private let queued: (@Sendable () -> Int?)?
 
   private struct State {
     var finished = 0
@@ -24,7 +26,11 @@ final class StatusLineRenderer: ConsoleRenderer {
     var closed = false
   }
 
-  init(lines: ConsoleLines, output: any ConsoleSink, width: Int, total: Int) {
+  init(
+    lines: ConsoleLines, output: any ConsoleSink, width: Int, total: Int,
+    queued: (@Sendable () -> Int?)? = nil
+  ) {
+    self.queued = queued
     self.lines = lines
     self.output = output
     self.width = width
@@ -84,7 +90,12 @@ final class StatusLineRenderer: ConsoleRenderer {
     if !state.running.isEmpty {
       let shown = state.running.prefix(3).joined(separator: ", ")
       let more = state.running.count > 3 ? " +\(state.running.count - 3)" : ""
-      parts.append("running: \(shown)\(more)")
+      // On a cluster, started jobs may still wait for a node: `running: 3, queued: 12`.
+      if let waiting = queued?(), waiting > 0 {
+        parts.append("running: \(max(0, state.running.count - waiting)), queued: \(waiting)")
+      } else {
+        parts.append("running: \(shown)\(more)")
+      }
     }
     if state.failures > 0 { parts.append(lines.paint("\(state.failures) failed", .red)) }
     parts.append(Self.clock(elapsed))

@@ -16,11 +16,13 @@ public struct Manifest: Sendable {
   public var jobs: [Job]
   /// SHA-256 of the manifest's bytes, lower-case hex.
   var sha256: String
+  /// `executor`, if the manifest sets it.
+  public var executor: ExecutorChoice?
 
   init(
     path: String, directory: String, name: String, concurrency: Int? = nil,
     shell: [String] = Manifest.defaultShell, environment: [EnvironmentVariable] = [],
-    jobs: [Job], sha256: String = ""
+    jobs: [Job], sha256: String = "", executor: ExecutorChoice? = nil
   ) {
     self.path = path
     self.directory = directory
@@ -30,6 +32,7 @@ public struct Manifest: Sendable {
     self.environment = environment
     self.jobs = jobs
     self.sha256 = sha256
+    self.executor = executor
   }
 
   /// `[/bin/sh, -c]`.

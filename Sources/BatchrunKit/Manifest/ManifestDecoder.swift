@@ -37,6 +37,7 @@ struct ManifestDecoder {
     var shell: [String]?
     var environment: [EnvironmentVariable] = []
     var jobs: [Job] = []
+    var executor: ExecutorChoice?
   }
 
   // MARK: - Diagnostics
@@ -86,6 +87,7 @@ struct ManifestDecoder {
         let items = entries(of: entry.value, what: "'defaults'", duplicate: "key") ?? []
         defaults = settings(items, context: "in 'defaults'", allowed: ManifestKeys.defaults)
       case "jobs": jobsEntry = entry
+      case "executor": document.executor = executor(entry.value)
       default:
         unknownKey(entry, context: "at the top level", known: ManifestKeys.topLevel)
       }

@@ -1,6 +1,6 @@
 /// The keys a manifest may use, and the words people write instead of them.
 enum ManifestKeys {
-  static let topLevel = ["version", "name", "concurrency", "shell", "env", "defaults", "jobs"]
+  static let topLevel = ["version", "name", "concurrency", "shell", "env", "defaults", "jobs", "executor"]
   static let job = [
     "run", "argv", "needs", "env", "cwd", "timeout", "retries", "retry-delay", "allow-failure",
     "when", "description",

@@ -51,7 +51,8 @@ public enum ManifestLoader {
     return Manifest(
       path: path, directory: directory(of: path), name: document.name ?? baseName(of: path),
       concurrency: document.concurrency, shell: document.shell ?? Manifest.defaultShell,
-      environment: document.environment, jobs: document.jobs, sha256: SHA256.hex(bytes))
+      environment: document.environment, jobs: document.jobs, sha256: SHA256.hex(bytes),
+      executor: document.executor)
   }
 
   /// The absolute directory holding `path`.

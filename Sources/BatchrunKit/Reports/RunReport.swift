@@ -15,6 +15,8 @@ public struct RunReport: Sendable {
   /// Why batchrun itself failed after the jobs ran (a report copy or `latest` it could not
   /// write): the exit code is then 70.
   var failure: String?
+  /// What ran the jobs: `local` or `slurm`.
+  var executor = "local"
 
   init(
     runID: String, plan: Plan, settings: RunSettings, outcome: Scheduler.Outcome,
@@ -89,7 +91,7 @@ public struct RunReport: Sendable {
     document.durationSeconds = startedAt.seconds(to: finishedAt)
     document.concurrency = settings.concurrency
     document.host = Self.host
-    document.executor = "local"
+    document.executor = executor
     document.summary = ReportDocument.summary(of: outcome.results.map(\.status))
     document.criticalPath = .init(
       jobs: critical.jobs.map { plan.graph.jobs[$0].id }, seconds: critical.seconds)

@@ -41,6 +41,7 @@ public final class RunSession: Sendable {
   private let startedAt: WallClock.Instant
   private let launches: LaunchFactory
   private let scheduler: Scheduler
+  private let executor: any JobExecutor
   private let console: ConsoleReporter
   private let output: any ConsoleSink
   private let lock: RunLock
@@ -68,15 +69,17 @@ public final class RunSession: Sendable {
     launches = LaunchFactory(
       manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
     )
+    let executor = executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace)
+    self.executor = executor
     console = ConsoleReporter(
       runDirectory: runDirectory, style: options.console, color: options.color, total: plan.selected.count,
-      idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0, output: output)
+      idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0,
+      queued: { executor.queuedCount }, output: output)
     let journal = try Journal(
       path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
       startedAt: startedAt)
     scheduler = Scheduler(
-      plan: plan, settings: options.settings,
-      executor: executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace), launches: launches,
+      plan: plan, settings: options.settings, executor: executor, launches: launches,
       observers: [journal, console])
   }
 
@@ -96,6 +99,12 @@ public final class RunSession: Sendable {
     var report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now)
+    report.executor = executor.name
+    // The executor failing (Slurm unreachable) is batchrun's failure: exit 70, no job blamed.
+    var failure = executor.failure.map {
+      SystemFailure("cannot run jobs on \(executor.name)", reason: "\($0)")
+    }
+    report.failure = failure?.description
     do throws(SystemFailure) {
       try RunStore.writeAtomically(to: reportPath, report.write)
     } catch {
@@ -103,11 +112,10 @@ public final class RunSession: Sendable {
       console.summary(report, reportPath: nil)
       throw error
     }
-    var failure: SystemFailure?
     do throws(SystemFailure) {
       try store.markLatest(runID: runID)
     } catch {
-      failure = error
+      failure = failure ?? error
     }
     store.prune(keeping: runID)
     // The JUnit file first and the report's copy last, so that the copy carries any

@@ -4,7 +4,7 @@ public struct RunSettings: Sendable {
   var concurrency: Int
   var failurePolicy: FailurePolicy
   /// The timeout of jobs that set none.
-  var defaultTimeout: Duration?
+  public var defaultTimeout: Duration?
   /// Between SIGTERM and SIGKILL when a job is stopped.
   public var killGrace: Duration
 

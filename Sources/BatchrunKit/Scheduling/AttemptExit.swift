@@ -19,6 +19,9 @@ public struct AttemptExit: Sendable {
   var nativeID: String?
   /// The machine the attempt ran on; `nil` if it never started.
   var host: String?
+  /// Why the attempt failed when its exit alone does not say (a Slurm job's node failed,
+  /// say); the job's `reason` in the report.
+  public var reason: String?
 
   public init(
     termination: Termination, startedAt: WallClock.Instant, finishedAt: WallClock.Instant, outputBytes: Int,

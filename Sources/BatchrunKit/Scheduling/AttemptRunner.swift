@@ -58,7 +58,10 @@ struct AttemptRunner: Sendable {
     {
       return JobResult(index: index, status: .cancelled, reason: why, attempts: records)
     }
-    return JobResult(index: index, status: records.last!.status, attempts: records)
+    let last = records.last!
+    return JobResult(
+      index: index, status: last.status, reason: last.status.isFailure ? last.exit.reason : nil,
+      attempts: records)
   }
 
   /// Runs one attempt, stopped as timed out after `timeout`, and judges how it ended.

@@ -76,6 +76,6 @@ struct ManifestSchemaTests {
         "description",
       ])
     let top = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
-    #expect(top == ["version", "name", "concurrency", "shell", "env", "defaults", "jobs"])
+    #expect(top == ["version", "name", "concurrency", "shell", "env", "defaults", "jobs", "executor"])
   }
 }

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// `--executor local|slurm`: where jobs run (README, "Running on a Slurm cluster").
+enum ExecutorName: String, ExpressibleByArgument, CaseIterable, Sendable {
+  case local
+  case slurm
+}
