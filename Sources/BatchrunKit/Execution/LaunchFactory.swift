@@ -39,7 +39,7 @@ public struct LaunchFactory: Sendable {
   public func launch(for job: Job, attempt: Int) -> JobLaunch {
     let arguments: [String]
     switch job.command {
-    case .shell(let script): arguments = manifest.shell + [script]
+    case .shell(let script): arguments = (job.shell ?? manifest.shell) + [script]
     case .argv(let argv): arguments = argv
     }
     // batchrun's own variables win over a job's `env` too: each name is set once.

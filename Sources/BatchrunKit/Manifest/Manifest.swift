@@ -16,6 +16,18 @@ public struct Manifest: Sendable {
   public var jobs: [Job]
   /// SHA-256 of the manifest's bytes, lower-case hex.
   public var sha256: String
+  /// `vars`, `--var` overrides applied.
+  public var variables: [String: String] = [:]
+  /// `pools`: the most jobs of each pool that run at once.
+  public var pools: [String: Int] = [:]
+  /// `secrets`: the names of the variables whose values are masked.
+  public var secrets: [String] = []
+  /// `gpus`: the GPU ids jobs are given; empty when the manifest names none.
+  public var gpus: [String] = []
+  /// For each `matrix` job, the ids of its expansions in order.
+  public var templates: [String: [String]] = [:]
+  /// Warnings found while loading (a secret too short to mask, say); the manifest is valid.
+  public var warnings: [Diagnostic] = []
 
   public init(
     path: String, directory: String, name: String, concurrency: Int? = nil,
@@ -37,8 +49,14 @@ public struct Manifest: Sendable {
 
   /// Where `job` runs: its `cwd` resolved against the manifest's directory.
   public func workingDirectory(for job: Job) -> String {
-    guard let cwd = job.cwd else { return directory }
-    return cwd.hasPrefix("/") ? cwd : directory + "/" + cwd
+    let base = job.directory ?? directory
+    guard let cwd = job.cwd else { return base }
+    return cwd.hasPrefix("/") ? cwd : base + "/" + cwd
+  }
+
+  /// The jobs `name` stands for: the expansions of a `matrix` job, else the job itself.
+  public func jobIDs(named name: String) -> [String] {
+    templates[name] ?? [name]
   }
 }
 
