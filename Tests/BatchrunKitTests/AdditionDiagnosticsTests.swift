@@ -22,6 +22,7 @@ private func at(_ line: Int, _ column: Int, _ phrase: String) -> ExpectedDiagnos
 /// Every invalid fixture of the keys docs/manifest.md adds to version 1, with the exact
 /// position and message of each diagnostic.
 let additionFixtures: [AdditionFixture] = [
+  AdditionFixture("gpus-not-list.yaml", at(1, 7, "'gpus' must be a list, not a number")),
   AdditionFixture(
     "matrix-all-excluded.yaml",
     at(4, 7, "the matrix of job 'test' is empty: 'exclude' drops every combination")),
@@ -59,6 +60,28 @@ let additionFixtures: [AdditionFixture] = [
   AdditionFixture(
     "needs-unknown-expansion.yaml", at(7, 13, "job 'test.alpine' needs 'build.alpine', which is not a job")),
   AdditionFixture(
+    "pool-bad-depth.yaml", at(1, 13, "the depth of pool 'db' must be at least 1, got 0"),
+    at(1, 21, "the depth of pool 'api' must be a whole number, not a string")),
+  AdditionFixture(
+    "resources-bad.yaml", at(4, 23, "'cpus' of 'resources' in job 'train' must be at least 1, got 0"),
+    at(4, 34, "invalid size for 'memory' of 'resources' in job 'train'; write e.g. 512M, 4G or 1T"),
+    at(4, 48, "'gpus' of 'resources' in job 'train' must be 0 or more, got -1"),
+    at(4, 52, "unknown key 'disk' in 'resources' in job 'train'")),
+  AdditionFixture(
+    "retry-policy-bad.yaml",
+    at(
+      5, 20,
+      "'retry-backoff' in job 'fetch' must be a number from 1 to 1000 (2 doubles the delay after each retry)"),
+    at(
+      6, 22,
+      "invalid duration 'soon' for 'retry-max-delay' in job 'fetch'; write e.g. 250ms, 30s, 5m, 1h30m or a number of seconds"
+    ), at(7, 16, "items of 'retry-on' in job 'fetch' must be exit codes from 1 to 255 or 'timeout', not '0'"),
+    at(
+      7, 28,
+      "items of 'retry-on' in job 'fetch' must be exit codes from 1 to 255 or 'timeout', not 'timeouts'")),
+  AdditionFixture(
+    "secrets-bad-name.yaml", at(1, 22, "invalid secret name 'A=B': give an environment variable's name")),
+  AdditionFixture(
     "unknown-axis.yaml", at(6, 42, "unknown matrix axis 'matrix.py' in job 'test'; its axes are os")),
   AdditionFixture(
     "unknown-name.yaml",
@@ -69,6 +92,12 @@ let additionFixtures: [AdditionFixture] = [
     at(
       3, 35,
       "unknown name 'job.name' in '${{ }}' in job 'build'; write vars.NAME, matrix.AXIS or job.id (or '$${{' for a literal '${{')"
+    )),
+  AdditionFixture(
+    "unknown-pool.yaml",
+    at(
+      5, 11,
+      "unknown pool 'databse' (did you mean 'database'?); define it under 'pools', e.g. 'pools: {databse: 1}'"
     )),
   AdditionFixture(
     "unknown-var-block.yaml",
