@@ -1,4 +1,5 @@
 import BatchrunKit
+import Foundation
 import Testing
 
 /// A file in `Fixtures/invalid-additions` (or a folder of files there, its main one
@@ -22,7 +23,41 @@ private func at(_ line: Int, _ column: Int, _ phrase: String) -> ExpectedDiagnos
 /// Every invalid fixture of the keys docs/manifest.md adds to version 1, with the exact
 /// position and message of each diagnostic.
 let additionFixtures: [AdditionFixture] = [
+  AdditionFixture(
+    "dotenv-bad-lines/main.yaml", at(3, 1, "FILE:settings.env expected KEY=VALUE, found 'no equals here'"),
+    at(
+      4, 1,
+      "FILE:settings.env invalid variable name '1BAD': use letters, digits and '_', not starting with a digit"
+    ), at(6, 3, "FILE:settings.env the value's double quote is not closed on this line"),
+    at(7, 8, "FILE:settings.env unknown escape '\\q' in a double-quoted value; use \\n, \\t, \\\" or \\\\"),
+    at(8, 7, "FILE:settings.env unexpected text after the quoted value; put a '#' before a comment")),
+  AdditionFixture(
+    "dotenv-missing/main.yaml",
+    at(
+      1, 10,
+      "cannot read dotenv file 'DIR/absent.env': No such file or directory (write '?absent.env' for a file that may be missing)"
+    ),
+    at(
+      5, 31,
+      "cannot read dotenv file 'DIR/missing-job.env': No such file or directory (write '?missing-job.env' for a file that may be missing)"
+    )),
   AdditionFixture("gpus-not-list.yaml", at(1, 7, "'gpus' must be a list, not a number")),
+  AdditionFixture(
+    "include-cycle/main.yaml",
+    at(4, 5, "FILE:ci/b.yaml include cycle: DIR/ci/a.yaml -> DIR/ci/b.yaml -> DIR/ci/a.yaml")),
+  AdditionFixture(
+    "include-duplicate/main.yaml",
+    at(1, 9, "FILE:common.yaml pool 'db' is defined twice (first at DIR/main.yaml:2:9)"),
+    at(2, 1, "FILE:common.yaml 'concurrency' has no effect in an included manifest; set it in the main one"),
+    at(5, 3, "FILE:common.yaml duplicate job id 'build' (first defined at DIR/main.yaml:4:3)"),
+    at(
+      7, 11,
+      "FILE:common.yaml unknown pool 'dbb' (did you mean 'db'?); define it under 'pools', e.g. 'pools: {dbb: 1}'"
+    )),
+  AdditionFixture(
+    "include-missing/main.yaml",
+    at(1, 11, "cannot read included manifest 'DIR/nowhere.yaml': No such file or directory"),
+    at(1, 25, "an item of 'include' is empty; give a file name")),
   AdditionFixture(
     "matrix-all-excluded.yaml",
     at(4, 7, "the matrix of job 'test' is empty: 'exclude' drops every combination")),
@@ -130,14 +165,30 @@ struct AdditionDiagnosticsTests {
     }
     #expect(found.count == fixture.expected.count, "\(found.map(\.description))")
     for (diagnostic, expected) in zip(found, fixture.expected) {
+      // `FILE:name message`: the diagnostic is in `name`, beside the main file.
+      var phrase = Substring(expected.phrase)
+      var file = path
+      if phrase.hasPrefix("FILE:"), let space = phrase.firstIndex(of: " ") {
+        file =
+          (path as NSString).deletingLastPathComponent + "/"
+          + phrase[phrase.index(phrase.startIndex, offsetBy: 5)..<space]
+        phrase = phrase[phrase.index(after: space)...]
+      }
+      #expect(diagnostic.location?.file == file, "\(diagnostic)")
       #expect(diagnostic.location?.line == expected.line, "\(diagnostic)")
       #expect(diagnostic.location?.column == expected.column, "\(diagnostic)")
-      #expect(diagnostic.message == expected.phrase)
+      // `DIR/`: the main file's directory, as messages name other files.
+      let directory = (path as NSString).deletingLastPathComponent
+      #expect(diagnostic.message == phrase.replacingOccurrences(of: "DIR/", with: directory + "/"))
     }
   }
 
   @Test("Every file in Fixtures/invalid-additions is in the table")
   func tableCoversFolder() throws {
-    #expect(try Fixtures.names(in: "invalid-additions") == additionFixtures.map(\.name).sorted())
+    let folder = Fixtures.directory.appendingPathComponent("invalid-additions")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).map {
+      $0.hasSuffix(".yaml") ? $0 : "\($0)/main.yaml"
+    }
+    #expect(files.sorted() == additionFixtures.map(\.name).sorted())
   }
 }

@@ -103,7 +103,7 @@ struct ManifestAssembly {
     let path = name.hasPrefix("/") ? name : ManifestDecoder.sibling(name, of: file)
     let real = Self.realPath(path) ?? path
     if let loop = chain.firstIndex(where: { $0.real == real }) {
-      let cycle = (chain[loop...].map(\.shown) + [path]).joined(separator: " -> ")
+      let cycle = (chain[loop...].map(\.shown) + [chain[loop].shown]).joined(separator: " -> ")
       return diagnostics.append(Diagnostic(at: location, "include cycle: \(cycle)"))
     }
     if let first = files[real] {

@@ -145,9 +145,9 @@ extension ManifestDecoder {
   /// diagnostic unless written with a leading `?`.
   mutating func dotenvVariables(_ node: YAMLNode, _ what: String) -> [EnvironmentVariable] {
     var result: [EnvironmentVariable] = []
-    for item in stringNodes(node, what, allowScalar: true) {
+    for (item, explicitKey) in dotenvItems(node, what) {
       var name = item.scalarText ?? ""
-      let optional = name.hasPrefix("?")
+      let optional = explicitKey || name.hasPrefix("?")
       if optional { name.removeFirst() }
       guard !name.isEmpty else {
         error(item.position, "an item of \(what) is empty; give a file name")
@@ -190,6 +190,28 @@ extension ManifestDecoder {
       let variables = parsed.variables.reversed().filter { seen.insert($0.name).inserted }.reversed()
       dotenvFiles[path] = Array(variables)
       result = merged(result, Array(variables))
+    }
+    return result
+  }
+
+  /// A `dotenv` value's file names. In a flow list (`[.env, ?.env.local]`) libyaml reads
+  /// `?` as an explicit key, making the item a one-key mapping with no value: that item
+  /// is the optional file its key names (`explicitKey`).
+  mutating func dotenvItems(_ node: YAMLNode, _ what: String) -> [(node: YAMLNode, explicitKey: Bool)] {
+    guard case .sequence(let items, _, _) = node else {
+      return stringNodes(node, what, allowScalar: true).map { ($0, false) }
+    }
+    var result: [(node: YAMLNode, explicitKey: Bool)] = []
+    for item in items {
+      if case .mapping(let pairs, _, _) = item, pairs.count == 1, case .scalar = pairs[0].key,
+        pairs[0].value.isNull
+      {
+        result.append((pairs[0].key, true))
+      } else {
+        result += stringNodes(.sequence([item], node.position, tag: nil), what, allowScalar: false).map {
+          ($0, false)
+        }
+      }
     }
     return result
   }
