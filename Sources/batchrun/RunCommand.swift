@@ -111,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10), memory: memory.flatMap(ByteSize.bytes),
       gpus: gpus.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } })
-    for warning in ResourceBudget.warnings(plan: plan, settings: settings) {
+    for warning in ResourceBudget.warnings(plan: plan, settings: settings) + RunSecrets(plan: plan).warnings {
       Console.error("batchrun: warning: \(warning)\n")
     }
     let environment = Environment.current

@@ -41,6 +41,8 @@ public final class RunSession: Sendable {
   private let console: ConsoleReporter
   private let output: any ConsoleSink
   private let lock: RunLock
+  /// Masks the values of the manifest's `secrets` in what the run writes.
+  private let masker: SecretMasker
   /// A descriptor held from the start and given back just before the report is written,
   /// so that a full descriptor table (jobs' logs) can never cost the run its report.
   private let reserve: Int32
@@ -51,6 +53,9 @@ public final class RunSession: Sendable {
   ) throws(RunStore.Failure) {
     self.plan = plan
     self.options = options
+    let secrets = RunSecrets(plan: plan)
+    masker = secrets.masker
+    let output = masker.isEmpty ? output : MaskingConsoleSink(output, masker: masker)
     self.output = output
     startedAt = WallClock.now
     runID = RunStore.newRunID(at: startedAt)
@@ -70,10 +75,12 @@ public final class RunSession: Sendable {
       idWidth: plan.selected.map { plan.graph.jobs[$0].id.count }.max() ?? 0, output: output)
     let journal = try Journal(
       path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
-      startedAt: startedAt)
+      startedAt: startedAt, masker: masker)
+    let executor = executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace)
     scheduler = Scheduler(
       plan: plan, settings: options.settings,
-      executor: executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace), launches: launches,
+      executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),
+      launches: launches,
       observers: [journal, console])
   }
 
@@ -94,7 +101,7 @@ public final class RunSession: Sendable {
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now)
     do throws(RunStore.Failure) {
-      try RunStore.writeAtomically(to: reportPath, report.write)
+      try RunStore.writeAtomically(to: reportPath, masker.masking(report.write))
     } catch {
       // The previous run stays the latest: this one has no report to point at.
       console.summary(report, reportPath: nil)
@@ -112,7 +119,8 @@ public final class RunSession: Sendable {
     if let junit = options.junit {
       do throws(RunStore.Failure) {
         try RunStore.writeUserFile(
-          JUnitReport.render(report.document, runDirectory: runDirectory), to: junit, console: output)
+          masker.mask(JUnitReport.render(report.document, runDirectory: runDirectory)), to: junit,
+          console: output)
       } catch {
         failure = failure ?? error
       }
@@ -120,14 +128,14 @@ public final class RunSession: Sendable {
     if let copy = options.reportCopy {
       report.failure = failure?.description
       do throws(RunStore.Failure) {
-        try RunStore.writeUserFile(to: copy, console: output, report.write)
+        try RunStore.writeUserFile(to: copy, console: output, masker.masking(report.write))
       } catch {
         failure = failure ?? error
       }
     }
     if let failure {
       report.failure = failure.description
-      try? RunStore.writeAtomically(to: reportPath, report.write)
+      try? RunStore.writeAtomically(to: reportPath, masker.masking(report.write))
     }
     console.summary(report, reportPath: reportPath)
     if let failure { throw failure }
