@@ -46,6 +46,9 @@ let additionFixtures: [AdditionFixture] = [
     "include-cycle/main.yaml",
     at(4, 5, "FILE:ci/b.yaml include cycle: DIR/ci/a.yaml -> DIR/ci/b.yaml -> DIR/ci/a.yaml")),
   AdditionFixture(
+    "include-device.yaml", at(1, 10, "cannot read included manifest '/dev/zero': it is not a regular file"),
+    at(2, 9, "cannot read dotenv file '/dev/null': it is not a regular file")),
+  AdditionFixture(
     "include-duplicate/main.yaml",
     at(1, 9, "FILE:common.yaml pool 'db' is defined twice (first at DIR/main.yaml:2:9)"),
     at(2, 1, "FILE:common.yaml 'concurrency' has no effect in an included manifest; set it in the main one"),
@@ -92,6 +95,8 @@ let additionFixtures: [AdditionFixture] = [
       "'matrix' in job 'test' has no axes; give each axis a list of values, e.g. 'os: [debian, alpine]'")),
   AdditionFixture(
     "matrix-outside-matrix.yaml", at(3, 19, "'matrix.os' is used in job 'build', which has no 'matrix'")),
+  AdditionFixture(
+    "matrix-too-large.yaml", at(4, 7, "the matrix of job 't' gives 1000000 combinations (at most 100000)")),
   AdditionFixture(
     "needs-unknown-expansion.yaml", at(7, 13, "job 'test.alpine' needs 'build.alpine', which is not a job")),
   AdditionFixture(

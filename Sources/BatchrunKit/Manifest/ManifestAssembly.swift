@@ -115,7 +115,7 @@ struct ManifestAssembly {
     files[real] = location
     let bytes: [UInt8]
     do {
-      bytes = try FileBytes.read(path)
+      bytes = try FileBytes.readRegular(path)
     } catch {
       return diagnostics.append(
         Diagnostic(at: location, "cannot read included manifest '\(path)': \(error.description)"))

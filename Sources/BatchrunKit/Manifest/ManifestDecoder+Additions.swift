@@ -166,13 +166,14 @@ extension ManifestDecoder {
       }
       let bytes: [UInt8]
       do {
-        bytes = try FileBytes.read(path)
+        bytes = try FileBytes.readRegular(path)
       } catch {
         dotenvFiles[path] = .some(nil)
         self.error(
           item.position,
           "cannot read dotenv file '\(shown)': \(error.description)"
-            + (optional ? "" : " (write '?\(name)' for a file that may be missing)"))
+            + (optional || error.description != String(cString: strerror(ENOENT))
+              ? "" : " (write '?\(name)' for a file that may be missing)"))
         continue
       }
       if let bad = ManifestLoader.firstInvalidUTF8(bytes) {

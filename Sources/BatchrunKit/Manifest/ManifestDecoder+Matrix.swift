@@ -38,6 +38,18 @@ extension ManifestDecoder {
       return nil
     }
     let names = axes.map(\.name)
+    var size = 1
+    for axis in axes {
+      size =
+        size.multipliedReportingOverflow(by: axis.values.count).overflow ? .max : size * axis.values.count
+    }
+    guard size <= ManifestLimits.matrixJobs else {
+      error(
+        node.position,
+        "the matrix of job '\(job)' gives \(size == .max ? "too many" : String(size)) combinations"
+          + " (at most \(ManifestLimits.matrixJobs))")
+      return nil
+    }
     var combinations: [[String]] = axes.isEmpty ? [] : [[]]
     for axis in axes {
       combinations = combinations.flatMap { prefix in axis.values.map { prefix + [$0] } }

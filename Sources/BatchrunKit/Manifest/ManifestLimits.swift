@@ -11,4 +11,6 @@ public enum ManifestLimits {
   public static let concurrency = 1...100_000
   /// `retries`: extra attempts after a failure or timeout.
   public static let retries = 0...1000
+  /// Combinations one `matrix` may give, before `exclude` and `include`.
+  public static let matrixJobs = 100_000
 }
