@@ -47,7 +47,7 @@ for target in "${targets[@]}"; do
   corpus=".corpus/$target"
   mkdir -p "$corpus"
   case "$target" in
-    ManifestFuzzer) seed_manifests "$corpus"; options=(-max_len=4096) ;;
+    ManifestFuzzer) seed_manifests "$corpus"; options=(-max_len=4096 -dict=manifest.dict) ;;
     ReportFuzzer) seed_reports "$corpus"; options=(-max_len=16384 -dict=report.dict) ;;
     *) echo "Fuzz/run.sh: unknown target $target" >&2; exit 64 ;;
   esac

@@ -51,6 +51,15 @@ struct RunCommand: AsyncParsableCommand {
 
   @Option(help: "Where jobs run: local or slurm (default: the manifest's executor, else local).")
   var executor: ExecutorName?
+  @Option(
+    help: ArgumentHelp(
+      "Memory running jobs may ask for at once (e.g. 16G; default: no limit).", valueName: "size"))
+  var memory: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "GPU ids to give jobs, instead of the manifest's 'gpus' (e.g. 0,1,2,3).", valueName: "ids"))
+  var gpus: String?
 
   @OptionGroup var options: ManifestOptions
 
@@ -60,6 +69,9 @@ struct RunCommand: AsyncParsableCommand {
     }
     if keepGoing, failFast {
       throw ValidationError("--keep-going and --fail-fast cannot be used together.")
+    }
+    if let memory, ByteSize.bytes(memory) == nil {
+      throw ValidationError("--memory takes a size such as 512M, 16G or 1T; got '\(memory)'.")
     }
     try timeout?.validate(as: "--timeout")
     try killGrace?.validate(as: "--kill-grace")
@@ -99,7 +111,11 @@ struct RunCommand: AsyncParsableCommand {
     }
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
-      killGrace: killGrace?.duration ?? .seconds(10))
+      killGrace: killGrace?.duration ?? .seconds(10), memory: memory.flatMap(ByteSize.bytes),
+      gpus: gpus.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } })
+    for warning in ResourceBudget.warnings(plan: plan, settings: settings) + RunSecrets(plan: plan).warnings {
+      Console.fail(warning, .warning, color: options.color)
+    }
     let executor = try await makeExecutor(executorChoice(for: loaded), settings: settings)
     let environment = Environment.current
     let console = ConsoleOutput()

@@ -24,7 +24,7 @@ struct ValidateCommand: ParsableCommand {
     var worst: Int32 = 0
     for path in manifests {
       do {
-        let manifest = try ManifestLoader.load(path: path)
+        let manifest = try ManifestLoader.load(path: path, variables: options.overrides)
         if !quiet {
           Console.out("\(path): ok (\(manifest.jobs.count) job\(manifest.jobs.count == 1 ? "" : "s"))\n")
         }

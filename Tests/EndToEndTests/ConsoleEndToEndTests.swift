@@ -56,7 +56,10 @@ struct ConsoleEndToEndTests {
     #expect(!result.stdout.contains("after"))
     #expect(result.stdout.hasPrefix("   FAIL bad exit 3 "))
     #expect(result.stdout.contains("      | broken\n"))
-    #expect(result.stdoutLines.count == 5, "fail line, two tail lines, summary, report: \(result.stdout)")
+    #expect(
+      result.stdoutLines.count == 8,
+      "fail line, two tail lines, the root cause and its two tail lines, summary, report: \(result.stdout)")
+    #expect(result.stdoutLines[3].hasPrefix("first failure: bad exit 3"))
   }
 
   @Test func streamPrefixesEveryLineAndNeverSplitsOne() async throws {

@@ -43,7 +43,11 @@ struct EarlySignalTests {
       return try await group.reduce(into: []) { $0.append($1) }
     }
     #expect(outcomes.count == 100)
-    for (signal, launch, result) in outcomes {
+    // A launch whose signal was never sent (the test process starved until batchrun had
+    // run its 10 s) says nothing; most must have been signalled.
+    let signalled = outcomes.filter { !$0.2.signalsSent.isEmpty }
+    #expect(signalled.count >= 50, "only \(signalled.count) of 100 launches got their signal")
+    for (signal, launch, result) in signalled {
       #expect(result.exitCode == 128 + signal, "launch \(launch), signal \(signal): \(result)")
       let runs = directory.url.appendingPathComponent("state-\(launch)/runs")
       for run in (try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? [] {
@@ -64,12 +68,12 @@ extension EarlySignalTests {
     let directory = try TemporaryDirectory(prefix: "batchrun-reading")
     let fifo = directory.url.appendingPathComponent("m.yaml").path
     #expect(mkfifo(fifo, 0o644) == 0)
-    let started = ContinuousClock.now
     let result = try await BatchrunProcess.batchrun(
       (dryRun ? ["--dry-run"] : []) + ["--state-dir", "state", "m.yaml"], in: directory.url,
       signals: [.init(SIGINT, after: .milliseconds(300))], timeout: .seconds(20))
     #expect(result.exitCode == 128 + SIGINT, "\(result)")
-    #expect(ContinuousClock.now - started < .seconds(10), "not held until the manifest came")
+    let signalled = try #require(result.signalsSent.first)
+    #expect(result.elapsed - signalled < .seconds(5), "not held until the manifest came: \(result.elapsed)")
     #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("state").path))
   }
 }

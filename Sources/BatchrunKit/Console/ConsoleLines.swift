@@ -18,7 +18,8 @@ struct ConsoleLines: Sendable {
 
   /// `  retry build: attempt 1 exit 1; retrying in 2s`.
   func retrying(_ job: Job, record: AttemptRecord) -> String {
-    let delay = job.retryDelay > .zero ? " in \(DurationText.format(seconds: job.retryDelay.seconds))" : ""
+    let wait = job.retryDelay(after: record.attempt)
+    let delay = wait > .zero ? " in \(DurationText.format(seconds: wait.seconds))" : ""
     return
       "\(paint("  retry", .yellow)) \(job.id): attempt \(record.attempt) "
       + "\(ConsoleReporter.describe(record.status, record.exit)); retrying\(delay)\n"

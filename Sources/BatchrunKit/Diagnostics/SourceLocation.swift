@@ -1,7 +1,7 @@
 /// A position in a manifest file: 1-based line and column.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
   /// The file as the user named it.
-  var file: String
+  public var file: String
   /// 1-based line.
   public var line: Int
   /// 1-based column, counted in Unicode scalars.

@@ -29,29 +29,39 @@ public struct LaunchFactory: Sendable {
   }
 
   /// The variables batchrun sets for every attempt.
-  static let ownNames = ["BATCHRUN_JOB_ID", "BATCHRUN_RUN_ID", "BATCHRUN_ATTEMPT", "BATCHRUN_RUN_DIR"]
+  static let ownNames = [
+    "BATCHRUN_JOB_ID", "BATCHRUN_RUN_ID", "BATCHRUN_ATTEMPT", "BATCHRUN_RUN_DIR", "BATCHRUN_SLOT",
+    "BATCHRUN_GPUS",
+  ]
 
   /// The log of an attempt, relative to the run directory.
   func logName(for job: Job, attempt: Int) -> String {
     attempt == 1 ? "logs/\(job.id).log" : "logs/\(job.id).attempt-\(attempt).log"
   }
 
-  func launch(for job: Job, attempt: Int) -> JobLaunch {
+  /// The launch of attempt `attempt` of `job` on worker `slot` (`BATCHRUN_SLOT`), given
+  /// `gpus` (`CUDA_VISIBLE_DEVICES` and `BATCHRUN_GPUS`, set when it holds any).
+  func launch(for job: Job, attempt: Int, slot: Int = 0, gpus: [String] = []) -> JobLaunch {
     let arguments: [String]
     switch job.command {
-    case .shell(let script): arguments = manifest.shell + [script]
+    case .shell(let script): arguments = (job.shell ?? manifest.shell) + [script]
     case .argv(let argv): arguments = argv
     }
     // batchrun's own variables win over a job's `env` too: each name is set once.
-    let added: [(String, String)] =
+    var added: [(String, String)] =
       job.environment.filter { !Self.ownNames.contains($0.name) }.map { ($0.name, $0.value) }
-      + Array(zip(Self.ownNames, [job.id, runID, String(attempt), runDirectory]))
+      + Array(zip(Self.ownNames, [job.id, runID, String(attempt), runDirectory, String(slot)]))
+    if !gpus.isEmpty {
+      let list = gpus.joined(separator: ",")
+      added.removeAll { $0.0 == "CUDA_VISIBLE_DEVICES" }
+      added += [("CUDA_VISIBLE_DEVICES", list), ("BATCHRUN_GPUS", list)]
+    }
     var environment: [[UInt8]] = []
     environment.reserveCapacity(baseEnvironment.count + added.count)
-    if job.environment.isEmpty {
+    if job.environment.isEmpty, gpus.isEmpty {
       environment += baseEnvironment.lazy.map(\.entry)
     } else {
-      let overridden = Set(job.environment.map(\.name))
+      let overridden = Set(added.map(\.0))
       for variable in baseEnvironment where !overridden.contains(variable.name) {
         environment.append(variable.entry)
       }

@@ -21,7 +21,10 @@ public struct Plan: Sendable {
     var targetIndices: [Int] = []
     var diagnostics: [Diagnostic] = []
     for target in targets {
-      if let index = graph.index[target] {
+      if let expansions = manifest.templates[target] {
+        // A `matrix` job stands for every expansion of it.
+        targetIndices += expansions.compactMap { graph.index[$0] }
+      } else if let index = graph.index[target] {
         targetIndices.append(index)
       } else {
         diagnostics.append(

@@ -6,5 +6,5 @@ public enum ExecutorChoice: Sendable, Equatable {
   case slurm(SlurmSettings)
 
   /// The names `--executor` and a scalar `executor:` take.
-  public static let names = ["local", "slurm"]
+  static let names = ["local", "slurm"]
 }

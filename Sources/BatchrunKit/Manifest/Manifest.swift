@@ -18,6 +18,18 @@ public struct Manifest: Sendable {
   var sha256: String
   /// `executor`, if the manifest sets it.
   public var executor: ExecutorChoice?
+  /// `vars`, `--var` overrides applied.
+  var variables: [String: String] = [:]
+  /// `pools`: the most jobs of each pool that run at once.
+  var pools: [String: Int] = [:]
+  /// `secrets`: the names of the variables whose values are masked.
+  var secrets: [String] = []
+  /// `gpus`: the GPU ids jobs are given; empty when the manifest names none.
+  var gpus: [String] = []
+  /// For each `matrix` job, the ids of its expansions in order.
+  var templates: [String: [String]] = [:]
+  /// Warnings found while loading (a secret too short to mask, say); the manifest is valid.
+  var warnings: [Diagnostic] = []
 
   init(
     path: String, directory: String, name: String, concurrency: Int? = nil,
@@ -40,8 +52,14 @@ public struct Manifest: Sendable {
 
   /// Where `job` runs: its `cwd` resolved against the manifest's directory.
   func workingDirectory(for job: Job) -> String {
-    guard let cwd = job.cwd else { return directory }
-    return cwd.hasPrefix("/") ? cwd : directory + "/" + cwd
+    let base = job.directory ?? directory
+    guard let cwd = job.cwd else { return base }
+    return cwd.hasPrefix("/") ? cwd : base + "/" + cwd
+  }
+
+  /// The jobs `name` stands for: the expansions of a `matrix` job, else the job itself.
+  func jobIDs(named name: String) -> [String] {
+    templates[name] ?? [name]
   }
 }
 

@@ -5,10 +5,30 @@
 /// needs, cycles) do not report phantom problems about them.
 struct ManifestDecoder {
   let file: String
-  private(set) var diagnostics: [Diagnostic] = []
+  /// The file's bytes, to find references inside scalars (see ``referencePosition(_:index:name:)``).
+  let source: [UInt8]
+  /// The absolute directory of the file: `dotenv` files are relative to it.
+  let directory: String
+  /// `--var NAME=VALUE` values, which win over `vars`.
+  let overrides: [String: String]
+  /// Variables from an including manifest, which win over this one's `vars`.
+  let inherited: [String: String]
+  var diagnostics: [Diagnostic] = []
+  /// Interpolation diagnostics already given, so that a value every job shares (in
+  /// `defaults`) or every expansion of a matrix shares is reported once.
+  var reported: Set<Diagnostic> = []
+  /// `dotenv` files already read, by path.
+  var dotenvFiles: [String: [EnvironmentVariable]?] = [:]
 
-  init(file: String) {
+  init(
+    file: String, source: [UInt8] = [], directory: String = ".", overrides: [String: String] = [:],
+    inherited: [String: String] = [:]
+  ) {
     self.file = file
+    self.source = source
+    self.directory = directory
+    self.overrides = overrides
+    self.inherited = inherited
   }
 
   /// One key of a mapping, after merge keys are expanded.
@@ -18,16 +38,43 @@ struct ManifestDecoder {
     var value: YAMLNode
   }
 
+  /// A string as written, and where: interpolated for each job that uses it.
+  struct Text {
+    var text: String
+    var position: YAMLNode.Position
+  }
+
   /// The settings `defaults` may give and a job may override.
   struct Settings {
-    var description: String?
-    var environment: [EnvironmentVariable] = []
-    var cwd: String?
+    var description: Text?
+    var environment: [(name: String, value: Text)] = []
+    var cwd: Text?
     var timeout: Duration?
     var retries: Int?
     var retryDelay: Duration?
     var allowFailure: Bool?
     var condition: Job.Condition?
+    var retryBackoff: Double?
+    var retryMaxDelay: Duration?
+    var retryOn: (codes: Set<Int>, timeouts: Bool)?
+    var cpus: Int?
+    var memory: Int?
+    var gpus: Int?
+    var pool: Text?
+    var inputs: [Text]?
+    var outputs: [Text]?
+    var dotenv: [EnvironmentVariable]?
+  }
+
+  /// A job as written, before interpolation and matrix expansion.
+  struct Draft {
+    var id: String
+    var position: YAMLNode.Position
+    var run: Text?
+    var argv: [Text]?
+    var needs: [Text] = []
+    var settings: Settings
+    var matrix: Matrix?
   }
 
   /// The top-level fields, decoded.
@@ -38,6 +85,13 @@ struct ManifestDecoder {
     var environment: [EnvironmentVariable] = []
     var jobs: [Job] = []
     var executor: ExecutorChoice?
+    var variables: [String: String] = [:]
+    var pools: [(name: String, depth: Int, location: SourceLocation)] = []
+    var poolUses: [(name: String, location: SourceLocation)] = []
+    var secrets: [(name: String, location: SourceLocation)] = []
+    var gpus: [String]?
+    var includes: [(path: String, location: SourceLocation)] = []
+    var templates: [String: [String]] = [:]
   }
 
   // MARK: - Diagnostics
@@ -52,7 +106,7 @@ struct ManifestDecoder {
 
   // MARK: - Document
 
-  mutating func decode(_ root: YAMLNode?) -> Document {
+  mutating func decode(_ root: YAMLNode?, included: Bool = false) -> Document {
     var document = Document()
     guard let root, !root.isNull else {
       error(.init(line: 1, column: 1), "the manifest is empty; it needs at least a 'jobs' mapping")
@@ -61,7 +115,18 @@ struct ManifestDecoder {
     guard let topLevel = entries(of: root, what: "the manifest", duplicate: "key") else {
       return document
     }
+    // `vars` first: every other value may use them.
+    document.variables = inherited
+    if let vars = topLevel.first(where: { $0.key == "vars" }) {
+      for (name, value) in variables(vars.value) where inherited[name] == nil {
+        document.variables[name] = value
+      }
+    }
+    document.variables.merge(overrides) { $1 }
+    let scope = Scope(variables: document.variables, owner: "at the top level")
     var defaults = Settings()
+    var environment: [EnvironmentVariable] = []
+    var dotenv: [EnvironmentVariable] = []
     var jobsEntry: Entry?
     for entry in topLevel {
       switch entry.key {
@@ -71,6 +136,9 @@ struct ManifestDecoder {
             entry.value.position,
             "unknown version \(entry.value.scalarText ?? "") (only version 1 is supported)")
         }
+      case _ where included && ManifestKeys.mainOnly.contains(entry.key):
+        error(
+          entry.keyPosition, "'\(entry.key)' has no effect in an included manifest; set it in the main one")
       case "name": document.name = string(entry.value, "'name'", allowEmpty: false)
       case "concurrency":
         document.concurrency = integer(entry.value, "'concurrency'", in: ManifestLimits.concurrency)
@@ -82,27 +150,51 @@ struct ManifestDecoder {
             document.shell = shell
           }
         }
-      case "env": document.environment = environment(entry.value, "'env'")
+      case "env":
+        environment = environmentTexts(entry.value, "'env'").map {
+          EnvironmentVariable($0.name, interpolate($0.value, scope))
+        }
       case "defaults":
         let items = entries(of: entry.value, what: "'defaults'", duplicate: "key") ?? []
         defaults = settings(items, context: "in 'defaults'", allowed: ManifestKeys.defaults)
       case "jobs": jobsEntry = entry
       case "executor": document.executor = executor(entry.value)
+      case "vars": break
+      case "dotenv": dotenv = dotenvVariables(entry.value, "'dotenv'")
+      case "pools": document.pools = pools(entry.value)
+      case "secrets":
+        document.secrets = stringNodes(entry.value, "'secrets'", allowScalar: false).compactMap { node in
+          let name = node.scalarText ?? ""
+          guard isEnvironmentName(name) else {
+            error(
+              node.position,
+              "invalid secret name \(MessageText.quoted(name)): give an environment variable's name")
+            return nil
+          }
+          return (name, location(node.position))
+        }
+      case "gpus": document.gpus = stringList(entry.value, "'gpus'", allowScalar: false)
+      case "include":
+        document.includes = stringNodes(entry.value, "'include'", allowScalar: true).map {
+          ($0.scalarText ?? "", location($0.position))
+        }
       default:
         unknownKey(entry, context: "at the top level", known: ManifestKeys.topLevel)
       }
     }
+    document.environment = merged(dotenv, environment)
     guard let jobsEntry else {
-      error(root.position, "missing 'jobs': a manifest needs at least one job")
+      // An included manifest may bring only pools, say.
+      if !included { error(root.position, "missing 'jobs': a manifest needs at least one job") }
       return document
     }
-    document.jobs = jobs(jobsEntry, defaults: defaults)
+    document.jobs = jobs(jobsEntry, defaults: defaults, document: &document)
     return document
   }
 
   // MARK: - Jobs
 
-  mutating func jobs(_ entry: Entry, defaults: Settings) -> [Job] {
+  mutating func jobs(_ entry: Entry, defaults: Settings, document: inout Document) -> [Job] {
     if entry.value.isNull {
       error(entry.keyPosition, "'jobs' is empty; add at least one job")
       return []
@@ -119,12 +211,19 @@ struct ManifestDecoder {
     jobs.reserveCapacity(jobEntries.count)
     for entry in jobEntries {
       checkIdentifier(entry)
-      if let job = job(entry, defaults: defaults) {
-        jobs.append(job)
+      guard let draft = draft(entry, defaults: defaults) else {
+        jobs.append(placeholder(entry.key, entry.keyPosition))
+        continue
       }
+      let expanded = expand(draft, variables: document.variables)
+      if draft.matrix != nil { document.templates[draft.id] = expanded.map(\.id) }
+      if let pool = draft.settings.pool { document.poolUses.append((pool.text, location(pool.position))) }
+      jobs += expanded
     }
     // A job defined twice: what is wrong in the second definition is said too.
-    for entry in duplicates { _ = job(entry, defaults: defaults) }
+    for entry in duplicates {
+      if let draft = draft(entry, defaults: defaults) { _ = expand(draft, variables: document.variables) }
+    }
     return jobs
   }
 
@@ -148,13 +247,14 @@ struct ManifestDecoder {
     }
   }
 
-  mutating func job(_ entry: Entry, defaults: Settings) -> Job? {
+  /// A job's keys read and checked, `defaults` applied; `nil` when it is not a mapping.
+  mutating func draft(_ entry: Entry, defaults: Settings) -> Draft? {
     let id = entry.key
     let context = "in job '\(id)'"
     let position = entry.keyPosition
     if entry.value.isNull {
       error(position, "job '\(id)' has neither 'run' nor 'argv'; add one, e.g. 'run: echo hello'")
-      return placeholder(id, position)
+      return nil
     }
     guard case .mapping = entry.value else {
       var message = "job '\(id)' must be a mapping of job keys, not \(entry.value.kindDescription)"
@@ -162,44 +262,41 @@ struct ManifestDecoder {
         message += " (did you mean '\(id): {run: \(text)}'?)"
       }
       error(entry.value.position, message)
-      return placeholder(id, position)
+      return nil
     }
     let items = entries(of: entry.value, what: "job '\(id)'", duplicate: "key") ?? []
-    var own = settings(items, context: context, allowed: ManifestKeys.job)
-    var command: Job.Command?
+    var draft = Draft(
+      id: id, position: position, settings: settings(items, context: context, allowed: ManifestKeys.job))
     var commandKey: String?
-    var needs: [String] = []
-    var seenNeeds: Set<String> = []
-    var needLocations: [SourceLocation] = []
     for item in items {
       switch item.key {
       case "run", "argv":
-        let value: Job.Command?
-        if item.key == "run" {
-          value = string(item.value, "'run' \(context)", allowEmpty: false)
-            .flatMap { withoutNUL($0, at: item.value.position, "'run' \(context)") }.map(Job.Command.shell)
-        } else {
-          value = stringList(item.value, "'argv' \(context)", allowScalar: false).flatMap {
-            if $0.isEmpty {
-              error(item.value.position, "'argv' \(context) is empty; give the program and its arguments")
-              return nil
-            }
-            return .argv($0)
-          }
-        }
         if let commandKey {
           error(item.keyPosition, "job '\(id)' has both '\(commandKey)' and '\(item.key)'; keep one")
-        } else {
-          commandKey = item.key
-          command = value
+          continue
         }
-      case "needs":
-        for node in stringNodes(item.value, "'needs' \(context)", allowScalar: true) {
-          if let text = node.scalarText, seenNeeds.insert(text).inserted {
-            needs.append(text)
-            needLocations.append(location(node.position))
+        commandKey = item.key
+        if item.key == "run" {
+          draft.run =
+            string(item.value, "'run' \(context)", allowEmpty: false)
+            .flatMap { withoutNUL($0, at: item.value.position, "'run' \(context)") }
+            .map { Text(text: $0, position: item.value.position) } ?? Text(text: "", position: position)
+        } else {
+          let nodes = stringNodes(item.value, "'argv' \(context)", allowScalar: false)
+          if case .sequence(let all, _, _) = item.value, all.isEmpty {
+            error(item.value.position, "'argv' \(context) is empty; give the program and its arguments")
+          }
+          draft.argv = nodes.compactMap { node in
+            withoutNUL(node.scalarText ?? "", at: node.position, "an item of 'argv' \(context)").map {
+              Text(text: $0, position: node.position)
+            }
           }
         }
+      case "needs":
+        draft.needs = stringNodes(item.value, "'needs' \(context)", allowScalar: true).map {
+          Text(text: $0.scalarText ?? "", position: $0.position)
+        }
+      case "matrix": draft.matrix = matrix(item.value, job: id)
       default: break
       }
     }
@@ -211,15 +308,8 @@ struct ManifestDecoder {
     if commandKey == nil, !misspeltCommand {
       error(position, "job '\(id)' has neither 'run' nor 'argv'; add one, e.g. 'run: echo hello'")
     }
-    own.environment = merged(defaults.environment, own.environment)
-    return Job(
-      id: id, description: own.description ?? defaults.description,
-      command: command ?? .argv([]), needs: needs, needLocations: needLocations,
-      environment: own.environment, cwd: own.cwd ?? defaults.cwd,
-      timeout: own.timeout ?? defaults.timeout, retries: own.retries ?? defaults.retries ?? 0,
-      retryDelay: own.retryDelay ?? defaults.retryDelay ?? .zero,
-      allowFailure: own.allowFailure ?? defaults.allowFailure ?? false,
-      condition: own.condition ?? defaults.condition ?? .onSuccess, location: location(position))
+    draft.settings.inherit(defaults)
+    return draft
   }
 
   func placeholder(_ id: String, _ position: YAMLNode.Position) -> Job {
@@ -228,6 +318,7 @@ struct ManifestDecoder {
 
   func merged(_ base: [EnvironmentVariable], _ overrides: [EnvironmentVariable]) -> [EnvironmentVariable] {
     guard !base.isEmpty else { return overrides }
+    guard !overrides.isEmpty else { return base }
     let names = Set(overrides.map(\.name))
     return base.filter { !names.contains($0.name) } + overrides
   }
@@ -246,12 +337,15 @@ struct ManifestDecoder {
         }
       case "description":
         // `description:` with no value sets nothing: the default's stays.
-        settings.description = entry.value.isNull ? nil : string(entry.value, what, allowEmpty: true)
-      case "env": settings.environment = environment(entry.value, what)
+        settings.description =
+          entry.value.isNull
+          ? nil
+          : string(entry.value, what, allowEmpty: true).map { Text(text: $0, position: entry.value.position) }
+      case "env": settings.environment = environmentTexts(entry.value, what)
       case "cwd":
         settings.cwd = string(entry.value, what, allowEmpty: false).flatMap {
           withoutNUL($0, at: entry.value.position, what)
-        }
+        }.map { Text(text: $0, position: entry.value.position) }
       case "timeout": settings.timeout = duration(entry.value, what)
       case "retry-delay": settings.retryDelay = duration(entry.value, what)
       case "retries": settings.retries = integer(entry.value, what, in: ManifestLimits.retries)
@@ -267,7 +361,7 @@ struct ManifestDecoder {
             "invalid \(what): '\(text)'\(Suggestion.didYouMean(text, in: cases));"
               + " use on-success, always or on-failure")
         }
-      default: break  // run, argv and needs are read by `job`
+      default: additionalSetting(entry, what, into: &settings)
       }
     }
     return settings

@@ -11,4 +11,6 @@ enum ManifestLimits {
   static let concurrency = 1...100_000
   /// `retries`: extra attempts after a failure or timeout.
   static let retries = 0...1000
+  /// Combinations one `matrix` may give, before `exclude` and `include`.
+  static let matrixJobs = 100_000
 }

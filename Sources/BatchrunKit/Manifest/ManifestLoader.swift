@@ -5,54 +5,47 @@ import Glibc
 /// Every problem is collected before anything fails: syntax, keys and types, ids,
 /// durations, and the dependency graph (unknown needs, self-needs, cycles).
 public enum ManifestLoader {
-  /// Loads and validates the manifest at `path`.
-  public static func load(path: String) throws(ManifestError) -> Manifest {
+  /// Loads and validates the manifest at `path`, and the manifests it includes;
+  /// `variables` (`--var NAME=VALUE`) win over its `vars`.
+  public static func load(path: String, variables: [String: String] = [:]) throws(ManifestError) -> Manifest {
     let bytes: [UInt8]
     do {
       bytes = try FileBytes.read(path)
     } catch {
       throw .unreadable(path: path, reason: error.why)
     }
-    return try load(bytes: bytes, path: path)
+    return try load(bytes: bytes, path: path, variables: variables)
   }
 
   /// Validates manifest text already in memory; `path` names it in diagnostics and
-  /// locates the directory jobs run in.
-  public static func load(bytes: [UInt8], path: String) throws(ManifestError) -> Manifest {
-    if let bad = firstInvalidUTF8(bytes) {
-      throw .invalid([
-        Diagnostic(
-          at: location(ofByte: bad, in: bytes, file: path),
-          "the file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16)) at offset \(bad));"
-            + " save it as UTF-8")
-      ])
+  /// locates the directory jobs run in (and the files it includes).
+  public static func load(
+    bytes: [UInt8], path: String, variables: [String: String] = [:]
+  ) throws(ManifestError) -> Manifest {
+    var assembly = ManifestAssembly(overrides: variables)
+    guard let document = assembly.read(bytes: bytes, path: path) else {
+      throw .invalid(assembly.diagnostics)
     }
-    let yaml: YAMLComposer.Document
-    do {
-      yaml = try YAMLComposer.compose(bytes)
-    } catch {
-      throw .invalid([
-        Diagnostic(at: location(error.position, file: path), "YAML syntax error: \(error.message)")
-      ])
-    }
-    var decoder = ManifestDecoder(file: path)
-    let document = decoder.decode(yaml.root)
-    var diagnostics = decoder.diagnostics
-    diagnostics += DependencyGraph.diagnose(document.jobs)
-    if !yaml.tagProblems.isEmpty {
-      // A value whose tag is reported (`retries: !!int abc`) gets no second diagnostic.
-      let tagged = Set(yaml.tagProblems.map { location($0.position, file: path) })
-      diagnostics.removeAll { $0.location.map(tagged.contains) ?? false }
-      diagnostics += yaml.tagProblems.map { Diagnostic(at: location($0.position, file: path), $0.message) }
-    }
+    let diagnostics = assembly.finish()
     guard diagnostics.isEmpty else {
-      throw .invalid(diagnostics.sorted())
+      throw .invalid(diagnostics)
     }
-    return Manifest(
+    var manifest = Manifest(
       path: path, directory: directory(of: path), name: document.name ?? baseName(of: path),
       concurrency: document.concurrency, shell: document.shell ?? Manifest.defaultShell,
-      environment: document.environment, jobs: document.jobs, sha256: SHA256.hex(bytes),
+      environment: document.environment, jobs: assembly.jobs, sha256: SHA256.hex(bytes),
       executor: document.executor)
+    manifest.variables = document.variables
+    manifest.pools = assembly.pools.mapValues(\.depth)
+    manifest.secrets = assembly.secrets
+    manifest.gpus = document.gpus ?? []
+    manifest.templates = assembly.templates
+    return manifest
+  }
+
+  /// Whether `name` may be a variable's name (in `vars`, or given with `--var`).
+  public static func isVariableName(_ name: String) -> Bool {
+    ManifestDecoder.isVariableName(name)
   }
 
   /// The absolute directory holding `path`.

@@ -143,7 +143,10 @@ extension ReportDocument.Job {
     durationSeconds = last == nil ? nil : RunReport.duration(of: result)
     log = last?.log
     outputBytes = last?.exit.outputBytes
-    resources = ReportDocument.Resources(cpus: 1, memory: 0, gpus: 0)
+    resources = ReportDocument.Resources(
+      cpus: job.resources.cpus, memory: job.resources.memory, gpus: job.resources.gpus)
+    matrix = job.matrix?.map { ReportDocument.MatrixValue(axis: $0.axis, value: $0.value) }
+    pool = job.pool
     attempts = result.attempts.map { record in
       let (exitCode, signal) = Self.ending(of: record.exit)
       return ReportDocument.Attempt(

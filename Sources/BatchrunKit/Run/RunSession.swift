@@ -45,6 +45,8 @@ public final class RunSession: Sendable {
   private let console: ConsoleReporter
   private let output: any ConsoleSink
   private let lock: RunLock
+  /// Masks the values of the manifest's `secrets` in what the run writes.
+  private let masker: SecretMasker
   /// A descriptor held from the start and given back just before the report is written,
   /// so that a full descriptor table (jobs' logs) can never cost the run its report.
   private let reserve: Int32
@@ -55,6 +57,9 @@ public final class RunSession: Sendable {
   ) throws(SystemFailure) {
     self.plan = plan
     self.options = options
+    let secrets = RunSecrets(plan: plan)
+    masker = secrets.masker
+    let output = masker.isEmpty ? output : MaskingConsoleSink(output, masker: masker)
     self.output = output
     startedAt = WallClock.now
     runID = RunStore.newRunID(at: startedAt)
@@ -77,9 +82,11 @@ public final class RunSession: Sendable {
       queued: { executor.queuedCount }, output: output)
     let journal = try Journal(
       path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
-      startedAt: startedAt)
+      startedAt: startedAt, masker: masker)
     scheduler = Scheduler(
-      plan: plan, settings: options.settings, executor: executor, launches: launches,
+      plan: plan, settings: options.settings,
+      executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),
+      launches: launches,
       observers: [journal, console])
   }
 
@@ -106,7 +113,7 @@ public final class RunSession: Sendable {
     }
     report.failure = failure?.description
     do throws(SystemFailure) {
-      try RunStore.writeAtomically(to: reportPath, report.write)
+      try RunStore.writeAtomically(to: reportPath, masker.masking(report.write))
     } catch {
       // The previous run stays the latest: this one has no report to point at.
       console.summary(report, reportPath: nil)
@@ -123,25 +130,27 @@ public final class RunSession: Sendable {
     if let junit = options.junit {
       do throws(SystemFailure) {
         try RunStore.writeUserFile(
-          JUnitReport.render(report.document, runDirectory: runDirectory), to: junit, console: output)
+          masker.mask(JUnitReport.render(report.document, runDirectory: runDirectory)), to: junit,
+          console: output)
       } catch {
         failure = failure ?? error
       }
     }
     if let summary = options.stepSummary {
-      appendStepSummary(StepSummary.markdown(report.document, runDirectory: runDirectory), to: summary)
+      appendStepSummary(
+        masker.mask(StepSummary.markdown(report.document, runDirectory: runDirectory)), to: summary)
     }
     if let copy = options.reportCopy {
       report.failure = failure?.description
       do throws(SystemFailure) {
-        try RunStore.writeUserFile(to: copy, console: output, report.write)
+        try RunStore.writeUserFile(to: copy, console: output, masker.masking(report.write))
       } catch {
         failure = failure ?? error
       }
     }
     if let failure {
       report.failure = failure.description
-      try? RunStore.writeAtomically(to: reportPath, report.write)
+      try? RunStore.writeAtomically(to: reportPath, masker.masking(report.write))
     }
     console.summary(report, reportPath: reportPath)
     if let failure { throw failure }

@@ -7,11 +7,17 @@ public struct RunSettings: Sendable {
   public var defaultTimeout: Duration?
   /// Between SIGTERM and SIGKILL when a job is stopped.
   public var killGrace: Duration
+  /// `--memory`: the bytes running jobs may ask for at once; `nil` for no limit.
+  var memory: Int?
+  /// `--gpus`: the GPU ids jobs are given, instead of the manifest's `gpus`.
+  var gpus: [String]?
 
   public init(
     concurrency: Int, failurePolicy: FailurePolicy = .stopStarting, defaultTimeout: Duration? = nil,
-    killGrace: Duration = .seconds(10)
+    killGrace: Duration = .seconds(10), memory: Int? = nil, gpus: [String]? = nil
   ) {
+    self.memory = memory
+    self.gpus = gpus
     self.concurrency = concurrency
     self.failurePolicy = failurePolicy
     self.defaultTimeout = defaultTimeout

@@ -21,7 +21,7 @@ public struct AttemptExit: Sendable {
   var host: String?
   /// Why the attempt failed when its exit alone does not say (a Slurm job's node failed,
   /// say); the job's `reason` in the report.
-  public var reason: String?
+  var reason: String?
 
   public init(
     termination: Termination, startedAt: WallClock.Instant, finishedAt: WallClock.Instant, outputBytes: Int,

@@ -19,7 +19,7 @@ struct AttemptRunner: Sendable {
   ///   then on (so that a signal or --fail-fast during the delay ends the wait and the
   ///   job). Returns why the job may not retry, or `nil` after queueing the retry event.
   func run(
-    _ index: Int, job: Job, control firstControl: AttemptControl,
+    _ index: Int, job: Job, control firstControl: AttemptControl, slot: Int = 0, gpus: [String] = [],
     retry: (AttemptRecord, AttemptControl) -> AttemptControl.StopReason?
   ) async -> JobResult {
     var records: [AttemptRecord] = []
@@ -30,7 +30,7 @@ struct AttemptRunner: Sendable {
     // `retries + 1`, and no value of `retries` (negative, or `Int.max` from a `Job` built
     // in code) can make the range itself trap.
     for attempt in 1... {
-      let launch = launches.launch(for: job, attempt: attempt)
+      let launch = launches.launch(for: job, attempt: attempt, slot: slot, gpus: gpus)
       let log = launches.logName(for: job, attempt: attempt)
       if attempt > 1 {
         events.post(.attemptStarted(index, attempt: attempt, log: log))
@@ -38,7 +38,9 @@ struct AttemptRunner: Sendable {
       }
       let record = await run(launch, control: control, timeout: timeout, log: log)
       records.append(record)
-      guard record.status.isFailure, attempt <= job.retries else { break }
+      guard record.status.isFailure, attempt <= job.retries,
+        job.retryPolicy.retries(status: record.status, exitCode: Self.exitCode(of: record.exit))
+      else { break }
       let next = AttemptControl()
       let refusal = retry(record, next)
       events.deliver()
@@ -46,7 +48,7 @@ struct AttemptRunner: Sendable {
       if let refusal {
         next.requestStop(refusal)
       } else {
-        await pause(job.retryDelay, unlessStopped: next)
+        await pause(job.retryDelay(after: attempt), unlessStopped: next)
       }
       if next.stopReason != nil {
         stoppedWhileWaiting = true
@@ -86,6 +88,15 @@ struct AttemptRunner: Sendable {
     case nil: status = exit.succeeded ? .succeeded : .failed
     }
     return AttemptRecord(attempt: launch.attempt, status: status, exit: exit, log: log)
+  }
+
+  /// The exit code `retry-on` judges: a job that could not start counts as 127.
+  static func exitCode(of exit: AttemptExit) -> Int? {
+    switch exit.termination {
+    case .exited(let code): Int(code)
+    case .failedToStart: 127
+    case .signaled: nil
+    }
   }
 
   /// Sleeps for a retry delay; a stop request ends the sleep at once.

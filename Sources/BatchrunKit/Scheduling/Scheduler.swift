@@ -28,7 +28,12 @@ public final class Scheduler: Sendable {
     events = EventDelivery(jobs: plan.graph.jobs, observers: observers)
     attempts = AttemptRunner(
       executor: executor, launches: launches, defaultTimeout: settings.defaultTimeout, events: events)
-    state = Mutex(State(plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events))
+    state = Mutex(
+      State(
+        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events,
+        budget: ResourceBudget(
+          cpus: settings.concurrency, memory: settings.memory, pools: plan.manifest.pools,
+          gpuIDs: settings.gpus ?? plan.manifest.gpus)))
   }
 
   /// What every job ended as, and whether the run was interrupted.
@@ -45,8 +50,8 @@ public final class Scheduler: Sendable {
     events.deliver()
     let workers = max(1, min(settings.concurrency, plan.selected.count))
     await withTaskGroup(of: Void.self) { group in
-      for _ in 0..<workers {
-        group.addTask { await self.work() }
+      for slot in 0..<workers {
+        group.addTask { await self.work(slot: slot) }
       }
     }
     await executor.drain()
@@ -68,9 +73,12 @@ public final class Scheduler: Sendable {
 
   // MARK: - Workers
 
-  private func work() async {
-    while let (job, control) = await next() {
-      let result = await attempts.run(job, job: plan.graph.jobs[job], control: control) { record, next in
+  /// A worker: `slot` is its index, the job's `BATCHRUN_SLOT`.
+  private func work(slot: Int) async {
+    while let (job, control, gpus) = await next() {
+      let result = await attempts.run(
+        job, job: plan.graph.jobs[job], control: control, slot: slot, gpus: gpus
+      ) { record, next in
         self.retry(job, with: next, after: record)
       }
       finish(job, result)
@@ -78,15 +86,19 @@ public final class Scheduler: Sendable {
   }
 
   /// The next job to start, or `nil` once every job is final.
-  private func next() async -> (Int, AttemptControl)? {
+  private func next() async -> (Int, AttemptControl, [String])? {
     enum Step {
-      case start(Int, AttemptControl)
+      case start(Int, AttemptControl, [String])
       case wait
       case done
     }
     while true {
       let (step, releasedOthers) = state.withLock { state -> (Step, Bool) in
         var refused = false
+        // Ready jobs that do not fit beside the running ones (cpus, memory, a pool, GPUs)
+        // wait, and the next one in priority order may start.
+        var waiting: [Int] = []
+        defer { for job in waiting { state.ready.push(job) } }
         // Refused jobs are final at once, which may make others ready: keep popping.
         while let job = state.ready.pop() {
           if let refusal = state.rules.refusalToStart(plan.graph.jobs[job]) {
@@ -94,19 +106,27 @@ public final class Scheduler: Sendable {
             refused = true
             continue
           }
+          guard state.budget.fits(plan.graph.jobs[job]) else {
+            waiting.append(job)
+            continue
+          }
           let control = AttemptControl()
           state.running[job] = control
+          let gpus = state.budget.take(plan.graph.jobs[job])
+          state.gpus[job] = gpus
           events.post(
             .attemptStarted(job, attempt: 1, log: launches.logName(for: plan.graph.jobs[job], attempt: 1)))
-          return (.start(job, control), refused && !state.ready.isEmpty)
+          return (.start(job, control, gpus), refused && !(state.ready.isEmpty && waiting.isEmpty))
         }
-        return (state.running.isEmpty ? .done : .wait, false)
+        // Nothing fits until a running job ends.
+        state.scanNeeded = false
+        return (state.running.isEmpty && waiting.isEmpty ? .done : .wait, false)
       }
       events.deliver()
       // Jobs this worker refused may have readied more than it takes: wake the others.
       if releasedOthers { wakeWaiters() }
       switch step {
-      case .start(let job, let control): return (job, control)
+      case .start(let job, let control, let gpus): return (job, control, gpus)
       case .done:
         wakeWaiters()
         return nil
@@ -119,7 +139,7 @@ public final class Scheduler: Sendable {
   private func waitForWork() async {
     await withCheckedContinuation { continuation in
       let resumeNow = state.withLock { state -> Bool in
-        if !state.ready.isEmpty || state.running.isEmpty { return true }
+        if (!state.ready.isEmpty && state.scanNeeded) || state.running.isEmpty { return true }
         state.waiters.append(continuation)
         return false
       }
@@ -157,6 +177,8 @@ public final class Scheduler: Sendable {
   private func finish(_ job: Int, _ result: JobResult) {
     let stop = state.withLock { state -> ([AttemptControl], AttemptControl.StopReason)? in
       state.running[job] = nil
+      state.budget.release(plan.graph.jobs[job], gpus: state.gpus.removeValue(forKey: job) ?? [])
+      state.scanNeeded = true
       state.finalize(job, result)
       guard let reason = state.rules.failFast(stopping: state.running.keys) else { return nil }
       return (Array(state.running.values), reason)
@@ -181,11 +203,18 @@ extension Scheduler {
     var running: [Int: AttemptControl] = [:]
     var waiters: [CheckedContinuation<Void, Never>] = []
     var rules: StartRules
+    var budget: ResourceBudget
+    /// The GPU ids each running job holds.
+    var gpus: [Int: [String]] = [:]
+    /// Something changed (a job became ready, or one ended and gave back what it held)
+    /// since a worker last found that no ready job fits.
+    var scanNeeded = true
 
-    init(plan: Plan, rules: StartRules, events: EventDelivery) {
+    init(plan: Plan, rules: StartRules, events: EventDelivery, budget: ResourceBudget) {
       self.plan = plan
       self.rules = rules
       self.events = events
+      self.budget = budget
       remainingNeeds = plan.graph.needs.map { _ in 0 }
       ready = ReadyQueue(plan: plan)
       for job in plan.selected {
@@ -232,6 +261,7 @@ extension Scheduler {
       }
       guard let refusal = rules.judge(graph.jobs[job], needs: needs) else {
         ready.push(job)
+        scanNeeded = true
         return nil
       }
       return JobResult(index: job, status: refusal.status, reason: refusal.reason)

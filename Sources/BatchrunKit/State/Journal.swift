@@ -10,20 +10,26 @@ import Glibc
 final class Journal: RunObserver {
   private let fd: Int32
   private let plan: Plan
+  /// Masks secrets in every line.
+  private let masker: SecretMasker
 
   /// Opens the journal and writes its first line
   /// (``JournalReplay/writeStartRecord(of:runID:settings:startedAt:to:)``).
   init(
-    path: String, plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant
+    path: String, plan: Plan, runID: String, settings: RunSettings, startedAt: WallClock.Instant,
+    masker: SecretMasker = SecretMasker(values: [])
   ) throws(SystemFailure) {
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw SystemFailure("cannot open", path: path)
     }
     self.plan = plan
-    _ = JournalReplay.writeStartRecord(of: plan, runID: runID, settings: settings, startedAt: startedAt) {
-      [fd] in FileBytes.writeAll(fd, $0)
+    self.masker = masker
+    let start = masker.masking { emit in
+      JournalReplay.writeStartRecord(
+        of: plan, runID: runID, settings: settings, startedAt: startedAt, to: emit)
     }
+    _ = start { [fd] (bytes: [UInt8]) -> Bool in FileBytes.writeAll(fd, bytes) }
   }
 
   deinit { close(fd) }
@@ -37,7 +43,7 @@ final class Journal: RunObserver {
     if case .object(let members) = object {
       value = .object([("event", .string(event))] + members)
     }
-    var line = value.bytes(pretty: false)
+    var line = masker.mask(value.bytes(pretty: false))
     line.append(UInt8(ascii: "\n"))
     _ = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
   }

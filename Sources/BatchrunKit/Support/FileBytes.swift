@@ -23,6 +23,16 @@ public enum FileBytes {
     }
   }
 
+  /// ``read(_:chunk:)`` of a file that must be a regular one: a device or a FIFO (which
+  /// may never end, as `/dev/zero` does not) is refused.
+  static func readRegular(_ path: String) throws(SystemFailure) -> [UInt8] {
+    var info = stat()
+    if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR {
+      throw SystemFailure("cannot read", path: path, reason: "it is not a regular file")
+    }
+    return try read(path)
+  }
+
   /// Writes all of `bytes` to `fd`, resuming after interrupted and short writes; `false`
   /// (with `errno` set) on an error. `progress` hears the size of each write that went through.
   @discardableResult

@@ -74,4 +74,12 @@ int batchrun_epoll_wait(int epoll, int *data, int capacity);
 /// (ECHILD: none). With `peek`, the child is left a zombie, to be reaped later.
 pid_t batchrun_wait_any(int *code, int *status, int peek);
 
+/// The first `needle_length` bytes `needle` in `haystack`, or NULL: memmem(3), a GNU
+/// extension Swift's Glibc module does not show.
+const void *batchrun_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
+/// A pipe whose ends close on exec, made atomically (pipe2(2) with O_CLOEXEC), with room for
+/// `size` bytes where the system allows it. Returns 0, or -1 with errno set.
+int batchrun_cloexec_pipe(int ends[2], int size);
+
 #endif

@@ -78,6 +78,20 @@ struct SlurmExecutorTests {
     #expect(SlurmResources(memory: 0).flags.isEmpty)
   }
 
+  @Test("A job's manifest resources become its sbatch flags")
+  func manifestResourcesBecomeFlags() throws {
+    let manifest = try ManifestLoader.load(
+      bytes: Array(
+        """
+        jobs:
+          train: {run: 'true', resources: {cpus: 4, memory: 1536M, gpus: 2}}
+          plain: {run: 'true'}
+        """.utf8), path: "/m.yaml")
+    #expect(
+      SlurmResources.of(manifest.jobs[0]).flags == ["--cpus-per-task=4", "--mem=1536M", "--gres=gpu:2"])
+    #expect(SlurmResources.of(manifest.jobs[1]).flags == ["--cpus-per-task=1"])
+  }
+
   static func launch(timeout: Duration? = nil) -> JobLaunch {
     JobLaunch(
       job: Job(id: "build", command: .shell("echo 'hi' $X"), timeout: timeout), runID: "r1", attempt: 2,

@@ -477,16 +477,16 @@ struct SchedulerTests {
       jobs:
         default-limit: {run: 'sleep 100'}
         own-limit: {run: 'sleep 100', timeout: 60ms}
-        own-longer: {run: 'sleep 1.2', timeout: 30s}
+        own-longer: {run: 'sleep 3.5', timeout: 30s}
         quick: {run: 'true'}
       """
     let executor = FakeExecutor([
       "default-limit": [.hangs],
       "own-limit": [.hangs],
-      "own-longer": [.exits(0, after: .milliseconds(1200))],
+      "own-longer": [.exits(0, after: .milliseconds(3500))],
     ])
     // The default is long enough for `quick` to finish on a starved machine.
-    let settings = RunSettings(concurrency: 4, failurePolicy: .keepGoing, defaultTimeout: .seconds(1))
+    let settings = RunSettings(concurrency: 4, failurePolicy: .keepGoing, defaultTimeout: .seconds(3))
     let harness = try SchedulerHarness(yaml, settings: settings, executor: executor)
     let run = await harness.run()
 

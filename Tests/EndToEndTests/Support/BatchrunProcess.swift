@@ -50,6 +50,9 @@ struct BatchrunProcess {
     var timedOut: Bool
     /// How long the process ran.
     var elapsed: Duration
+    /// When each scheduled signal was sent, from the start, in order; a signal not sent
+    /// (the process ended first, or this process was starved until then) is missing.
+    var signalsSent: [Duration] = []
 
     /// The non-empty lines of standard error.
     var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
@@ -126,6 +129,7 @@ struct BatchrunProcess {
     var timedOut = false
     var status: Int32 = 0
     var mainStarted: ContinuousClock.Instant?
+    var sent: [Duration] = []
     while true {
       let reaped = waitpid(pid, &status, WNOHANG)
       if reaped == pid { break }
@@ -136,7 +140,7 @@ struct BatchrunProcess {
       if mainStarted == nil, Self.ignoresSIGPIPE(pid) { mainStarted = .now }
       while let next = pending.first, Self.isDue(next, elapsed: elapsed, mainStarted: mainStarted) {
         pending.removeFirst()
-        _ = kill(next.toGroup ? -pid : pid, next.signal)
+        if kill(next.toGroup ? -pid : pid, next.signal) == 0 { sent.append(ContinuousClock.now - start) }
       }
       if !timedOut, elapsed >= timeout || Task.isCancelled {
         timedOut = elapsed >= timeout
@@ -151,7 +155,7 @@ struct BatchrunProcess {
     return Result(
       pid: pid, exitCode: termination == 0 ? (status >> 8) & 0xff : nil,
       signal: termination == 0 ? nil : termination, stdout: stdout == nil ? Self.read(stdoutPath) : "",
-      stderr: Self.read(stderrPath), timedOut: timedOut, elapsed: elapsed)
+      stderr: Self.read(stderrPath), timedOut: timedOut, elapsed: elapsed, signalsSent: sent)
   }
 
   private static func isDue(

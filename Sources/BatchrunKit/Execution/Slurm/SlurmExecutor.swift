@@ -28,11 +28,11 @@ public final class SlurmExecutor: JobExecutor {
   ///   - settings: the manifest's executor mapping.
   ///   - defaultTimeout: the timeout of jobs that set none (for `--time`).
   ///   - accounting: the cluster keeps accounting (``Cluster/accounting``).
-  ///   - resources: what each job asks of a node, if anything.
+  ///   - resources: what each job asks of a node; by default its `resources`.
   ///   - commandTimeout: the longest any Slurm command may take.
   public init(
     settings: SlurmSettings = SlurmSettings(), defaultTimeout: Duration? = nil, accounting: Bool = false,
-    resources: @escaping @Sendable (Job) -> SlurmResources? = { _ in nil },
+    resources: @escaping @Sendable (Job) -> SlurmResources? = SlurmResources.of,
     commandTimeout: Duration = .seconds(60)
   ) {
     self.settings = settings

@@ -3,7 +3,7 @@
 /// is blamed for it.
 public struct SlurmFailure: Error, CustomStringConvertible, Sendable {
   /// What went wrong.
-  public enum Code: Sendable, Equatable {
+  enum Code: Sendable, Equatable {
     /// `sbatch`, `squeue`, `scancel` or `scontrol` is not on `PATH`.
     case missingCommand
     /// The controller did not answer, or answered with an error about itself.
@@ -12,11 +12,11 @@ public struct SlurmFailure: Error, CustomStringConvertible, Sendable {
     case unreadableAnswer
   }
 
-  public var code: Code
+  var code: Code
   /// Slurm's own words, or batchrun's when Slurm had none.
-  public var message: String
+  var message: String
 
-  public init(_ code: Code, _ message: String) {
+  init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message
   }

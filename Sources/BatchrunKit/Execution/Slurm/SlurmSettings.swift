@@ -2,13 +2,13 @@
 /// (docs/manifest.md, `executor`).
 public struct SlurmSettings: Sendable, Equatable {
   /// `--partition`, if set.
-  public var partition: String?
+  var partition: String?
   /// `--account`, if set.
-  public var account: String?
+  var account: String?
   /// `--qos`, if set.
-  public var qos: String?
+  var qos: String?
   /// More `sbatch` arguments, passed verbatim after batchrun's own.
-  public var sbatchArguments: [String]
+  var sbatchArguments: [String]
 
   public init(
     partition: String? = nil, account: String? = nil, qos: String? = nil, sbatchArguments: [String] = []

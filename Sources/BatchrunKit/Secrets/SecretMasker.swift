@@ -1,0 +1,135 @@
+import CBatchrunShims
+
+/// Replaces the values of a manifest's `secrets` with `***` (docs/manifest.md, "secrets"),
+/// in whole texts or in a stream of bytes cut anywhere (see ``Stream``).
+///
+/// Each value is matched as written, and also as JSON and XML escape it, so that a report
+/// or a JUnit file cannot show it escaped. Where values overlap, the leftmost match wins,
+/// and the longest of those starting there.
+struct SecretMasker: Sendable {
+  /// What a value becomes.
+  static let replacement: [UInt8] = Array("***".utf8)
+  /// Values shorter than this are not masked: `***` would hide every `a` of a log.
+  static let minimumLength = 4
+
+  /// The byte patterns to replace, longest first.
+  let patterns: [[UInt8]]
+  /// The longest pattern's length.
+  let longest: Int
+
+  /// A masker for `values`; those shorter than ``minimumLength`` are left out.
+  init(values: some Sequence<String>) {
+    var unique = Set<[UInt8]>()
+    for value in values where value.unicodeScalars.count >= Self.minimumLength {
+      unique.insert(Array(value.utf8))
+      unique.insert(Array(JSON.quote(value).utf8.dropFirst().dropLast()))
+      unique.insert(Array(Self.xmlEscaped(value).utf8))
+    }
+    patterns = unique.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+    longest = patterns.first?.count ?? 0
+  }
+
+  /// Whether there is nothing to mask.
+  var isEmpty: Bool { patterns.isEmpty }
+
+  /// `text` with every value replaced.
+  func mask(_ text: String) -> String {
+    guard !isEmpty else { return text }
+    return String(decoding: mask(Array(text.utf8)), as: UTF8.self)
+  }
+
+  /// `bytes` with every value replaced.
+  func mask(_ bytes: [UInt8]) -> [UInt8] {
+    guard !isEmpty else { return bytes }
+    var stream = Stream(self)
+    var out: [UInt8] = []
+    stream.feed(bytes) { out.append(contentsOf: $0) }
+    stream.finish { out.append(contentsOf: $0) }
+    return out
+  }
+
+  /// Masks bytes that arrive in pieces: a value split between two pieces is still
+  /// found, since the end of a piece that may begin one is held back until the next.
+  struct Stream: Sendable {
+    let masker: SecretMasker
+    /// Bytes not yet passed on: the end of the last piece.
+    private var pending: [UInt8] = []
+
+    init(_ masker: SecretMasker) {
+      self.masker = masker
+    }
+
+    /// Takes the next piece; `emit` gets what is certain to need no more masking.
+    mutating func feed(_ piece: some Collection<UInt8>, emit: (UnsafeRawBufferPointer) -> Void) {
+      pending.append(contentsOf: piece)
+      let kept = masker.scan(pending, final: false, emit: emit)
+      pending.removeFirst(pending.count - kept)
+    }
+
+    /// Ends the stream: passes on what was held back, masked.
+    mutating func finish(emit: (UnsafeRawBufferPointer) -> Void) {
+      _ = masker.scan(pending, final: true, emit: emit)
+      pending = []
+    }
+  }
+
+  /// Emits `buffer` masked, except (unless `final`) its last bytes that may begin a
+  /// value; returns how many bytes it kept back.
+  func scan(_ buffer: [UInt8], final: Bool, emit: (UnsafeRawBufferPointer) -> Void) -> Int {
+    buffer.withUnsafeBytes { bytes -> Int in
+      let count = bytes.count
+      guard let base = bytes.baseAddress, count > 0 else { return 0 }
+      // A match may start only before `limit`: one starting later may not be whole yet.
+      let limit = final ? count : max(0, count - (longest - 1))
+      var next = [Int](repeating: -1, count: patterns.count)
+      var position = 0
+      var emitted = 0
+      func find(_ index: Int, from start: Int) -> Int {
+        let pattern = patterns[index]
+        guard start < count else { return Int.max }
+        return pattern.withUnsafeBytes { needle in
+          guard let found = batchrun_memmem(base + start, count - start, needle.baseAddress, needle.count)
+          else {
+            return Int.max
+          }
+          return base.distance(to: UnsafeRawPointer(found))
+        }
+      }
+      while true {
+        var best = Int.max
+        var bestIndex = -1
+        for index in patterns.indices {
+          if next[index] < position { next[index] = find(index, from: position) }
+          // Longest first: a tie keeps the longer pattern.
+          if next[index] < best {
+            best = next[index]
+            bestIndex = index
+          }
+        }
+        guard bestIndex >= 0, best < limit else { break }
+        if best > emitted { emit(UnsafeRawBufferPointer(rebasing: bytes[emitted..<best])) }
+        Self.replacement.withUnsafeBytes { emit($0) }
+        position = best + patterns[bestIndex].count
+        emitted = position
+      }
+      let end = max(emitted, limit)
+      if end > emitted { emit(UnsafeRawBufferPointer(rebasing: bytes[emitted..<end])) }
+      return count - end
+    }
+  }
+
+  static func xmlEscaped(_ text: String) -> String {
+    var result = ""
+    for character in text {
+      switch character {
+      case "&": result += "&amp;"
+      case "<": result += "&lt;"
+      case ">": result += "&gt;"
+      case "\"": result += "&quot;"
+      case "'": result += "&apos;"
+      default: result.append(character)
+      }
+    }
+    return result
+  }
+}
