@@ -61,7 +61,33 @@ struct RunCommand: AsyncParsableCommand {
       "GPU ids to give jobs, instead of the manifest's 'gpus' (e.g. 0,1,2,3).", valueName: "ids"))
   var gpus: String?
 
+  @Flag(name: [.customShort("B"), .long], help: "Run every job, even those that are up to date.")
+  var force = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Run only what did not succeed in a run (alone: the latest; --resume=RUN-ID: that one).",
+      valueName: "run-id"))
+  var resume: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Run these jobs and everything after them; take the rest as done if they succeeded in the run --resume names (default: the latest).",
+      valueName: "job"))
+  var from: [String] = []
+
   @OptionGroup var options: ManifestOptions
+
+  /// What counts as already done.
+  var incremental: IncrementalChoice {
+    let runID = resume == Self.latest ? nil : resume
+    if !from.isEmpty { return .from(jobs: from, runID: runID) }
+    if resume != nil { return .resume(runID: runID) }
+    return force ? .force : .fingerprints
+  }
+
+  /// The value a bare `--resume` stands for (see ``Batchrun/arguments(_:)``).
+  static let latest = "latest"
 
   func validate() throws {
     if let jobs, jobs < 1 {
@@ -69,6 +95,9 @@ struct RunCommand: AsyncParsableCommand {
     }
     if keepGoing, failFast {
       throw ValidationError("--keep-going and --fail-fast cannot be used together.")
+    }
+    if force, resume != nil || !from.isEmpty {
+      throw ValidationError("--force runs everything; it cannot be used with --resume or --from.")
     }
     if let memory, ByteSize.bytes(memory) == nil {
       throw ValidationError("--memory takes a size such as 512M, 16G or 1T; got '\(memory)'.")
@@ -104,9 +133,16 @@ struct RunCommand: AsyncParsableCommand {
       prior = nil
     }
     let plan = try options.plan(loaded, targets: targets, weight: prior?.weight)
+    do throws(IncrementalChoice.Problem) {
+      try incremental.check(plan: plan, store: store)
+    } catch {
+      Console.fail("\(error)", color: options.color)
+      throw ExitCode(ExitStatus.usage)
+    }
     let concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
     if dryRun {
-      Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
+      Console.out(
+        PlanPrinter.dryRun(plan, concurrency: concurrency) + incremental.preview(plan: plan, store: store))
       return
     }
     let settings = RunSettings(
@@ -129,6 +165,7 @@ struct RunCommand: AsyncParsableCommand {
           settings: settings, stateDirectory: store.stateDirectory, reportCopy: report, junit: junit,
           // GitHub Actions names the job's summary file; an empty value means none.
           stepSummary: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 },
+          incremental: incremental,
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         executor: executor, output: console)

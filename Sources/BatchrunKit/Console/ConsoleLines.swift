@@ -44,7 +44,7 @@ struct ConsoleLines: Sendable {
     case .skipped:
       line = "\(paint("   skip", .dim)) \(job.id)"
     case .upToDate:
-      line = "\(paint("     up", .dim)) \(job.id) up to date"
+      line = "\(paint("     up", .dim)) \(job.id)"
     }
     if let reason = result.reason { line += ": \(reason)" }
     return line + "\n"

@@ -147,6 +147,7 @@ extension ReportDocument.Job {
       cpus: job.resources.cpus, memory: job.resources.memory, gpus: job.resources.gpus)
     matrix = job.matrix?.map { ReportDocument.MatrixValue(axis: $0.axis, value: $0.value) }
     pool = job.pool
+    fingerprint = result.fingerprint
     attempts = result.attempts.map { record in
       let (exitCode, signal) = Self.ending(of: record.exit)
       return ReportDocument.Attempt(

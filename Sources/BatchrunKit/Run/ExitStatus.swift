@@ -2,13 +2,13 @@
 /// values where one fits).
 public enum ExitStatus {
   /// Every job succeeded (or only failed as it was allowed to).
-  static let success: Int32 = 0
+  public static let success: Int32 = 0
   /// A job failed, or `report --diff --fail-on-regression` found a regression.
   public static let failure: Int32 = 1
   /// The command line is wrong (`EX_USAGE`).
-  static let usage: Int32 = 64
+  public static let usage: Int32 = 64
   /// A manifest or report is invalid (`EX_DATAERR`).
-  static let invalidInput: Int32 = 65
+  public static let invalidInput: Int32 = 65
   /// A manifest or report is missing or unreadable (`EX_NOINPUT`).
   public static let noInput: Int32 = 66
   /// batchrun failed itself: the machine, not the input (`EX_SOFTWARE`); see ``SystemFailure``.

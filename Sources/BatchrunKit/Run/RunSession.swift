@@ -14,14 +14,18 @@ public final class RunSession: Sendable {
     var junit: String?
     /// A Markdown file to append the run's summary to (`GITHUB_STEP_SUMMARY`).
     var stepSummary: String?
+    /// What counts as already done (`--force`, `--resume`, `--from`).
+    var incremental: IncrementalChoice
     /// How the console shows the run.
     var console: ConsoleReporter.Style
     var color: Bool
 
     public init(
       settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
-      stepSummary: String? = nil, console: ConsoleReporter.Style = .plain, color: Bool = false
+      stepSummary: String? = nil, incremental: IncrementalChoice = .fingerprints,
+      console: ConsoleReporter.Style = .plain, color: Bool = false
     ) {
+      self.incremental = incremental
       self.settings = settings
       self.stateDirectory = stateDirectory
       self.reportCopy = reportCopy
@@ -47,6 +51,7 @@ public final class RunSession: Sendable {
   private let lock: RunLock
   /// Masks the values of the manifest's `secrets` in what the run writes.
   private let masker: SecretMasker
+  private let upToDate: UpToDate
   /// A descriptor held from the start and given back just before the report is written,
   /// so that a full descriptor table (jobs' logs) can never cost the run its report.
   private let reserve: Int32
@@ -70,6 +75,8 @@ public final class RunSession: Sendable {
       throw SystemFailure(
         "cannot start a run", reason: "no file descriptor left (\(SystemFailure.text(of: errno)))")
     }
+    // Read before this run's directory exists: `--resume` means the run before it.
+    let incremental = (try? options.incremental.mode(plan: plan, store: store)) ?? .force
     lock = try store.create(runID: runID)
     launches = LaunchFactory(
       manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
@@ -83,11 +90,17 @@ public final class RunSession: Sendable {
     let journal = try Journal(
       path: runDirectory + "/events.jsonl", plan: plan, runID: runID, settings: options.settings,
       startedAt: startedAt, masker: masker)
+    // What counts as done; a choice that cannot be used (checked by the caller) runs everything.
+    let warnings = output
+    upToDate = UpToDate(
+      plan: plan, runID: runID, cache: store.stateDirectory + "/cache",
+      mode: incremental,
+      warn: { _ = warnings.write(Self.warning($0), droppable: false) })
     scheduler = Scheduler(
       plan: plan, settings: options.settings,
       executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),
       launches: launches,
-      observers: [journal, console])
+      observers: [journal, console], upToDate: upToDate)
   }
 
   /// The report's path inside the run directory.
@@ -102,6 +115,12 @@ public final class RunSession: Sendable {
   /// - Throws: if any of those files cannot be written; the jobs have run all the same.
   public func run() async throws(SystemFailure) -> RunReport {
     let outcome = await scheduler.run()
+    do throws(SystemFailure) {
+      try upToDate.save()
+    } catch {
+      // The records only spare work next time: without them jobs run again.
+      _ = output.write(Self.warning("\(error); jobs with inputs will run again"), droppable: false)
+    }
     close(reserve)
     var report = RunReport(
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
@@ -165,10 +184,13 @@ public final class RunSession: Sendable {
     if fd >= 0 { close(fd) }
     if !written {
       let failure = SystemFailure("cannot append the step summary to", path: path)
-      _ = output.write(
-        DiagnosticPrinter(useColor: false).format([Diagnostic(.warning, at: nil, "\(failure)")]),
-        droppable: false)
+      _ = output.write(Self.warning("\(failure)"), droppable: false)
     }
+  }
+
+  /// `batchrun: warning: MESSAGE`, a line for the console.
+  static func warning(_ message: String) -> String {
+    DiagnosticPrinter(useColor: false).format([Diagnostic(.warning, at: nil, message)])
   }
 
   /// Stops the run for a signal (see ``Scheduler/interrupt(signal:)``).

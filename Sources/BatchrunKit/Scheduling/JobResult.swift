@@ -26,6 +26,9 @@ public struct JobResult: Sendable {
   var reason: String?
   /// Every attempt, first to last; empty if the job never started.
   var attempts: [AttemptRecord]
+  /// The job's fingerprint when it started or was found up to date (docs/cli.md,
+  /// "Incremental runs"); `nil` for a job that never started, or without fingerprints.
+  var fingerprint: String?
 
   init(index: Int, status: Status, reason: String? = nil, attempts: [AttemptRecord] = []) {
     self.index = index

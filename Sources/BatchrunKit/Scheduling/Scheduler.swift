@@ -17,9 +17,21 @@ public final class Scheduler: Sendable {
   private let attempts: AttemptRunner
   private let state: Mutex<State>
 
-  public init(
+  /// A scheduler that runs every selected job.
+  public convenience init(
     plan: Plan, settings: RunSettings, executor: any JobExecutor, launches: LaunchFactory,
     observers: [any RunObserver] = []
+  ) {
+    self.init(
+      plan: plan, settings: settings, executor: executor, launches: launches, observers: observers,
+      upToDate: nil)
+  }
+
+  /// - Parameter upToDate: decides which jobs need not run, and records fingerprints;
+  ///   without it every job runs.
+  init(
+    plan: Plan, settings: RunSettings, executor: any JobExecutor, launches: LaunchFactory,
+    observers: [any RunObserver] = [], upToDate: UpToDate?
   ) {
     self.plan = plan
     self.settings = settings
@@ -30,7 +42,7 @@ public final class Scheduler: Sendable {
       executor: executor, launches: launches, defaultTimeout: settings.defaultTimeout, events: events)
     state = Mutex(
       State(
-        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events,
+        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events, upToDate: upToDate,
         budget: ResourceBudget(
           cpus: settings.concurrency, memory: settings.memory, pools: plan.manifest.pools,
           gpuIDs: settings.gpus ?? plan.manifest.gpus)))
@@ -112,6 +124,8 @@ public final class Scheduler: Sendable {
           }
           let control = AttemptControl()
           state.running[job] = control
+          // Taken before the job changes anything: its inputs as it starts.
+          _ = state.upToDate?.fingerprint(of: job)
           let gpus = state.budget.take(plan.graph.jobs[job])
           state.gpus[job] = gpus
           events.post(
@@ -204,14 +218,19 @@ extension Scheduler {
     var waiters: [CheckedContinuation<Void, Never>] = []
     var rules: StartRules
     var budget: ResourceBudget
+    /// Decides which jobs need not run, and records fingerprints; `nil`: every job runs.
+    let upToDate: UpToDate?
     /// The GPU ids each running job holds.
     var gpus: [Int: [String]] = [:]
     /// Something changed (a job became ready, or one ended and gave back what it held)
     /// since a worker last found that no ready job fits.
     var scanNeeded = true
 
-    init(plan: Plan, rules: StartRules, events: EventDelivery, budget: ResourceBudget) {
+    init(
+      plan: Plan, rules: StartRules, events: EventDelivery, upToDate: UpToDate?, budget: ResourceBudget
+    ) {
       self.plan = plan
+      self.upToDate = upToDate
       self.rules = rules
       self.events = events
       self.budget = budget
@@ -238,7 +257,11 @@ extension Scheduler {
     /// so that long chains of skipped jobs cannot overflow a stack.
     mutating func finalize(_ job: Int, _ result: JobResult) {
       var work = [(job, result)]
-      while let (job, result) = work.popLast() {
+      while var (job, result) = work.popLast() {
+        if let upToDate {
+          result.fingerprint = upToDate.computed(job)
+          if result.status == .succeeded { upToDate.succeeded(job) }
+        }
         results[job] = result
         events.post(.jobFinished(job, result))
         rules.finished(plan.graph.jobs[job], status: result.status)
@@ -260,6 +283,9 @@ extension Scheduler {
           id: graph.jobs[$0].id, allowFailure: graph.jobs[$0].allowFailure, status: results[$0]!.status)
       }
       guard let refusal = rules.judge(graph.jobs[job], needs: needs) else {
+        if let reason = upToDate?.reason(toSkip: job) {
+          return JobResult(index: job, status: .upToDate, reason: reason)
+        }
         ready.push(job)
         scanNeeded = true
         return nil

@@ -1,0 +1,156 @@
+import Glibc
+import Synchronization
+
+/// Decides which jobs need not run, from fingerprints (docs/cli.md, "Incremental runs").
+///
+/// A job's fingerprint is a SHA-256 over its command (with its shell), its working
+/// directory, the environment the manifest and its dotenv files set, the content of every
+/// file its `inputs` match, and its needs' fingerprints. It is computed when the job is
+/// about to start, after its needs have run, so that inputs they write count.
+///
+/// - By default a job with `inputs` is up to date when its fingerprint is the one of its
+///   last success in this state directory and its `outputs` all exist.
+/// - `--force` runs everything.
+/// - `--resume` takes a job as done when it succeeded (or was up to date) in that run with
+///   the fingerprint it has now; `--from` runs its jobs and everything after them, and
+///   takes the rest as done when they succeeded in that run.
+final class UpToDate: Sendable {
+  /// What counts as done.
+  enum Mode: Sendable {
+    case fingerprints
+    case force
+    /// The earlier run's jobs that succeeded or were up to date, by id, with their fingerprints.
+    case resume(runID: String, done: [String: String?])
+    /// Jobs that run whatever happened before (the `--from` jobs and all after them), and
+    /// the earlier run's successes.
+    case from(runID: String, rerun: Set<Int>, done: [String: String?])
+  }
+
+  private let graph: DependencyGraph
+  private let manifest: Manifest
+  private let runID: String
+  private let mode: Mode
+  private let hashes: FileHashes
+  private let cache: String
+  private let warn: @Sendable (String) -> Void
+  private let state: Mutex<(fingerprints: [Int: String], records: FingerprintRecords, running: Set<Int>)>
+  /// The manifest's absolute path: the records' key.
+  private let manifestKey: String
+
+  /// - Parameters:
+  ///   - cache: `<state-dir>/cache`, where the records live (created when they are saved).
+  ///   - warn: hears problems worth a warning: a damaged cache, a glob matching nothing.
+  init(
+    plan: Plan, runID: String, cache: String, mode: Mode, warn: @escaping @Sendable (String) -> Void
+  ) {
+    graph = plan.graph
+    manifest = plan.manifest
+    self.runID = runID
+    self.mode = mode
+    self.warn = warn
+    self.cache = cache
+    manifestKey =
+      plan.manifest.path.hasPrefix("/")
+      ? plan.manifest.path : (Environment.currentDirectory ?? ".") + "/" + plan.manifest.path
+    hashes = FileHashes(path: cache + "/files.json")
+    let records = FingerprintRecords(path: cache + "/fingerprints.json")
+    for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
+    state = Mutex(([:], records, []))
+  }
+
+  /// The fingerprint of the job at `index`, computed once.
+  func fingerprint(of index: Int) -> String {
+    if let known = state.withLock({ $0.fingerprints[index] }) { return known }
+    let needs = graph.needs[index].map { (graph.jobs[$0].id, fingerprint(of: $0)) }
+    let job = graph.jobs[index]
+    var text: [UInt8] = []
+    func add(_ fields: [String]) {
+      for field in fields {
+        text += Array(field.utf8)
+        text.append(0)
+      }
+      text.append(0x0A)
+    }
+    switch job.command {
+    case .shell(let script): add(["shell"] + (job.shell ?? manifest.shell) + [script])
+    case .argv(let argv): add(["argv"] + argv)
+    }
+    let directory = manifest.workingDirectory(for: job)
+    add(["cwd", directory])
+    var environment: [String: String] = [:]
+    for variable in manifest.environment + job.environment { environment[variable.name] = variable.value }
+    for (name, value) in environment.sorted(by: { $0.key < $1.key }) { add(["env", name, value]) }
+    for pattern in job.inputs {
+      let files = InputGlob.files(matching: pattern, in: directory)
+      if files.isEmpty { warn("job '\(job.id)': input '\(pattern)' matches no file") }
+      for file in files { add(["input", file, hashes.hash(of: file) ?? "unreadable"]) }
+    }
+    for (id, need) in needs { add(["need", id, need]) }
+    let result = SHA256.hex(text)
+    state.withLock { $0.fingerprints[index] = result }
+    return result
+  }
+
+  /// Why the job at `index` need not run, or `nil` if it must.
+  func reason(toSkip index: Int) -> String? {
+    let job = graph.jobs[index]
+    switch mode {
+    case .force:
+      return nil
+    case .fingerprints:
+      guard !job.inputs.isEmpty else { return nil }
+      let current = fingerprint(of: index)
+      guard let record = state.withLock({ $0.records.record(manifest: manifestKey, job: job.id) }),
+        record.fingerprint == current, outputsExist(job)
+      else { return nil }
+      return "unchanged since run \(record.runID)"
+    case .resume(let earlier, let done):
+      guard let recorded = done[job.id], recorded == fingerprint(of: index) else { return nil }
+      return "succeeded in run \(earlier)"
+    case .from(let earlier, let rerun, let done):
+      guard !rerun.contains(index), done[job.id] != nil else { return nil }
+      return "succeeded in run \(earlier)"
+    }
+  }
+
+  /// Records a job's success: its fingerprint becomes the one it is compared with next time.
+  func succeeded(_ index: Int) {
+    let job = graph.jobs[index]
+    guard !job.inputs.isEmpty else { return }
+    let current = fingerprint(of: index)
+    state.withLock {
+      $0.records.set(.init(fingerprint: current, runID: runID), manifest: manifestKey, job: job.id)
+    }
+  }
+
+  /// For a preview: the job at `index` would run.
+  func markRunning(_ index: Int) {
+    state.withLock { $0.running.insert(index) }
+  }
+
+  /// For a preview: whether the job at `index` was marked as one that would run.
+  func runs(_ index: Int) -> Bool {
+    state.withLock { $0.running.contains(index) }
+  }
+
+  /// The fingerprint computed for the job at `index`, if it was.
+  func computed(_ index: Int) -> String? {
+    state.withLock { $0.fingerprints[index] }
+  }
+
+  /// Writes the records and the file hashes back.
+  func save() throws(SystemFailure) {
+    let records = state.withLock { $0.records }
+    try RunStore.makeDirectories(cache)
+    try records.save()
+    try hashes.save()
+  }
+
+  private func outputsExist(_ job: Job) -> Bool {
+    let directory = manifest.workingDirectory(for: job)
+    return job.outputs.allSatisfy { output in
+      var info = stat()
+      return stat(output.hasPrefix("/") ? output : directory + "/" + output, &info) == 0
+    }
+  }
+}
