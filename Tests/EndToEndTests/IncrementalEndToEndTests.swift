@@ -118,7 +118,7 @@ struct IncrementalEndToEndTests {
     try "{\"manifests\": [1, 2".write(
       to: cache.appendingPathComponent("fingerprints.json"), atomically: true, encoding: .utf8)
     try "\u{0}\u{1}garbage".write(
-      to: cache.appendingPathComponent("files.json"), atomically: true, encoding: .utf8)
+      to: cache.appendingPathComponent("files"), atomically: true, encoding: .utf8)
     let again = try await run()
     #expect(again.result.exitCode == 0, "\(again.result)")
     #expect(again.ran == ["build", "plain", "test"])

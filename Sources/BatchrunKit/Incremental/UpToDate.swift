@@ -52,7 +52,7 @@ final class UpToDate: Sendable {
     manifestKey =
       plan.manifest.path.hasPrefix("/")
       ? plan.manifest.path : (Environment.currentDirectory ?? ".") + "/" + plan.manifest.path
-    hashes = FileHashes(path: cache + "/files.json")
+    hashes = FileHashes(path: cache + "/files")
     let records = FingerprintRecords(path: cache + "/fingerprints.json")
     for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
     state = Mutex(([:], records, []))
@@ -81,9 +81,9 @@ final class UpToDate: Sendable {
     for variable in manifest.environment + job.environment { environment[variable.name] = variable.value }
     for (name, value) in environment.sorted(by: { $0.key < $1.key }) { add(["env", name, value]) }
     for pattern in job.inputs {
-      let files = InputGlob.files(matching: pattern, in: directory)
+      let files = InputGlob.matches(pattern, in: directory)
       if files.isEmpty { warn("job '\(job.id)': input '\(pattern)' matches no file") }
-      for file in files { add(["input", file, hashes.hash(of: file) ?? "unreadable"]) }
+      for file in files { add(["input", file.path, hashes.hash(of: file) ?? "unreadable"]) }
     }
     for (id, need) in needs { add(["need", id, need]) }
     let result = SHA256.hex(text)
