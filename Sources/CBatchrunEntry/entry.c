@@ -2,10 +2,13 @@
 
 #include "CBatchrunShims.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 
 static int blocked = 0;
+static uint64_t inherited = 0;
 
 // Runs before any shared library's initializer (an executable's .preinit_array comes
 // first: the Swift runtime, Foundation and ICU take milliseconds to start) and before
@@ -23,6 +26,12 @@ static void batchrun_block_stop_signals(void) {
     }
     blocked = pthread_sigmask(SIG_BLOCK, &set, 0) == 0;
     signal(SIGPIPE, SIG_IGN);
+    // Which descriptors the process was started with, before it opens any: make's
+    // jobserver descriptors are only to be used if they were (batchrun's own may take
+    // the same numbers later).
+    for (int fd = 0; fd < 64; fd++) {
+        if (fcntl(fd, F_GETFD) != -1) inherited |= (uint64_t)1 << fd;
+    }
 }
 
 __attribute__((section(".preinit_array"), used)) static void (*const batchrun_preinit)(void) =
@@ -30,4 +39,8 @@ __attribute__((section(".preinit_array"), used)) static void (*const batchrun_pr
 
 int batchrun_entry_blocked_stop_signals(void) {
     return blocked;
+}
+
+int batchrun_entry_inherited_descriptor(int fd) {
+    return fd >= 0 && fd < 64 && (inherited >> fd & 1);
 }

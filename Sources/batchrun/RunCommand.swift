@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchrunKit
+import CBatchrunEntry
 import Glibc
 
 /// `batchrun [run]`: run all jobs of a manifest, or the named ones and what they need.
@@ -86,6 +87,10 @@ struct RunCommand: AsyncParsableCommand {
     return force ? .force : .fingerprints
   }
 
+  /// Workers under a jobserver whose `MAKEFLAGS` gives no `-jN`: the tokens decide how
+  /// many of them run at once.
+  static let jobserverWorkers = 64
+
   /// The value a bare `--resume` stands for (see ``Batchrun/arguments(_:)``).
   static let latest = "latest"
 
@@ -139,7 +144,22 @@ struct RunCommand: AsyncParsableCommand {
       Console.fail("\(error)", color: options.color)
       throw ExitCode(ExitStatus.usage)
     }
-    let concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
+    var concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
+    // Under make's jobserver, with no -j of its own: make's budget, drawn token by token.
+    var jobserver: JobserverClient?
+    if jobs == nil, loaded.concurrency == nil, !dryRun,
+      let named = JobserverClient.named(
+        in: Environment.current, inherited: { batchrun_entry_inherited_descriptor($0) != 0 })
+    {
+      switch named {
+      case .success(let client):
+        jobserver = client
+        concurrency = client.budget ?? Self.jobserverWorkers
+      case .failure(let problem):
+        Console.fail("\(problem); running with -j 1", .warning, color: options.color)
+        concurrency = 1
+      }
+    }
     if dryRun {
       Console.out(
         PlanPrinter.dryRun(plan, concurrency: concurrency) + incremental.preview(plan: plan, store: store))
@@ -165,7 +185,7 @@ struct RunCommand: AsyncParsableCommand {
           settings: settings, stateDirectory: store.stateDirectory, reportCopy: report, junit: junit,
           // GitHub Actions names the job's summary file; an empty value means none.
           stepSummary: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 },
-          incremental: incremental,
+          incremental: incremental, jobserver: jobserver,
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         executor: executor, output: console)

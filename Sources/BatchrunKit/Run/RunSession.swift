@@ -16,6 +16,8 @@ public final class RunSession: Sendable {
     var stepSummary: String?
     /// What counts as already done (`--force`, `--resume`, `--from`).
     var incremental: IncrementalChoice
+    /// make's jobserver, when the run draws its slots from one.
+    var jobserver: JobserverClient?
     /// How the console shows the run.
     var console: ConsoleReporter.Style
     var color: Bool
@@ -23,8 +25,9 @@ public final class RunSession: Sendable {
     public init(
       settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
       stepSummary: String? = nil, incremental: IncrementalChoice = .fingerprints,
-      console: ConsoleReporter.Style = .plain, color: Bool = false
+      jobserver: JobserverClient? = nil, console: ConsoleReporter.Style = .plain, color: Bool = false
     ) {
+      self.jobserver = jobserver
       self.incremental = incremental
       self.settings = settings
       self.stateDirectory = stateDirectory
@@ -100,7 +103,7 @@ public final class RunSession: Sendable {
       plan: plan, settings: options.settings,
       executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),
       launches: launches,
-      observers: [journal, console], upToDate: upToDate)
+      observers: [journal, console], upToDate: upToDate, jobserver: options.jobserver)
   }
 
   /// The report's path inside the run directory.

@@ -31,7 +31,7 @@ public final class Scheduler: Sendable {
   ///   without it every job runs.
   init(
     plan: Plan, settings: RunSettings, executor: any JobExecutor, launches: LaunchFactory,
-    observers: [any RunObserver] = [], upToDate: UpToDate?
+    observers: [any RunObserver] = [], upToDate: UpToDate?, jobserver: JobserverClient? = nil
   ) {
     self.plan = plan
     self.settings = settings
@@ -42,7 +42,7 @@ public final class Scheduler: Sendable {
       executor: executor, launches: launches, defaultTimeout: settings.defaultTimeout, events: events)
     state = Mutex(
       State(
-        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events, upToDate: upToDate,
+        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events, upToDate: upToDate, jobserver: jobserver,
         budget: ResourceBudget(
           cpus: settings.concurrency, memory: settings.memory, pools: plan.manifest.pools,
           gpuIDs: settings.gpus ?? plan.manifest.gpus)))
@@ -105,6 +105,7 @@ public final class Scheduler: Sendable {
       case done
     }
     while true {
+      var wantsToken = false
       let (step, releasedOthers) = state.withLock { state -> (Step, Bool) in
         var refused = false
         // Ready jobs that do not fit beside the running ones (cpus, memory, a pool, GPUs)
@@ -121,6 +122,21 @@ public final class Scheduler: Sendable {
           guard state.budget.fits(plan.graph.jobs[job]) else {
             waiting.append(job)
             continue
+          }
+          // Under make's jobserver, a job beyond the one on the implicit slot needs a token.
+          var token: UInt8?
+          if let jobserver = state.jobserver, state.implicitSlotHolder != nil {
+            guard let taken = jobserver.tryAcquire() else {
+              waiting.append(job)
+              wantsToken = true
+              continue
+            }
+            token = taken
+          }
+          if let token {
+            state.tokens[job] = token
+          } else if state.jobserver != nil {
+            state.implicitSlotHolder = job
           }
           let control = AttemptControl()
           state.running[job] = control
@@ -144,7 +160,16 @@ public final class Scheduler: Sendable {
       case .done:
         wakeWaiters()
         return nil
-      case .wait: await waitForWork()
+      case .wait:
+        if wantsToken, let jobserver = state.withLock({ $0.jobserver }) {
+          // A token in make's pipe: look again.
+          jobserver.whenAvailable { [weak self] in
+            guard let self else { return }
+            self.state.withLock { $0.scanNeeded = true }
+            self.wakeWaiters()
+          }
+        }
+        await waitForWork()
       }
     }
   }
@@ -192,6 +217,9 @@ public final class Scheduler: Sendable {
     let stop = state.withLock { state -> ([AttemptControl], AttemptControl.StopReason)? in
       state.running[job] = nil
       state.budget.release(plan.graph.jobs[job], gpus: state.gpus.removeValue(forKey: job) ?? [])
+      // Every ending gives the job's token back, or frees the implicit slot.
+      if let token = state.tokens.removeValue(forKey: job) { state.jobserver?.release(token) }
+      if state.implicitSlotHolder == job { state.implicitSlotHolder = nil }
       state.scanNeeded = true
       state.finalize(job, result)
       guard let reason = state.rules.failFast(stopping: state.running.keys) else { return nil }
@@ -220,6 +248,12 @@ extension Scheduler {
     var budget: ResourceBudget
     /// Decides which jobs need not run, and records fingerprints; `nil`: every job runs.
     let upToDate: UpToDate?
+    /// make's jobserver, when batchrun runs under one.
+    let jobserver: JobserverClient?
+    /// The job running on the implicit slot (under a jobserver): it holds no token.
+    var implicitSlotHolder: Int?
+    /// The token each other running job holds.
+    var tokens: [Int: UInt8] = [:]
     /// The GPU ids each running job holds.
     var gpus: [Int: [String]] = [:]
     /// Something changed (a job became ready, or one ended and gave back what it held)
@@ -227,9 +261,11 @@ extension Scheduler {
     var scanNeeded = true
 
     init(
-      plan: Plan, rules: StartRules, events: EventDelivery, upToDate: UpToDate?, budget: ResourceBudget
+      plan: Plan, rules: StartRules, events: EventDelivery, upToDate: UpToDate?, jobserver: JobserverClient?,
+      budget: ResourceBudget
     ) {
       self.plan = plan
+      self.jobserver = jobserver
       self.upToDate = upToDate
       self.rules = rules
       self.events = events
