@@ -42,7 +42,8 @@ public final class Scheduler: Sendable {
       executor: executor, launches: launches, defaultTimeout: settings.defaultTimeout, events: events)
     state = Mutex(
       State(
-        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events, upToDate: upToDate, jobserver: jobserver,
+        plan: plan, rules: StartRules(policy: settings.failurePolicy), events: events, upToDate: upToDate,
+        jobserver: jobserver,
         budget: ResourceBudget(
           cpus: settings.concurrency, memory: settings.memory, pools: plan.manifest.pools,
           gpuIDs: settings.gpus ?? plan.manifest.gpus)))
