@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 int batchrun_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd,
-                   int output_fd, const char *directory, const sigset_t *default_signals) {
+                   int output_fd, const char *directory, const sigset_t *default_signals,
+                   const int *extra_fds, int extra_count) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int result = posix_spawn_file_actions_init(&actions);
@@ -26,9 +27,14 @@ int batchrun_spawn(pid_t *pid, const char *path, char *const argv[], char *const
     if (result == 0) result = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
     if (result == 0) result = posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
     if (result == 0) result = posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+    // The extra descriptors (a jobserver's, with --jobserver) become 3, 4, ...: their
+    // sources are above them (the caller sees to it), so no dup2 overwrites a later one.
+    for (int i = 0; result == 0 && i < extra_count; i++) {
+        result = posix_spawn_file_actions_adddup2(&actions, extra_fds[i], 3 + i);
+    }
     if (result == 0 && directory != NULL) result = posix_spawn_file_actions_addchdir_np(&actions, directory);
     // Whatever a library opened without O_CLOEXEC stays out of the job too.
-    if (result == 0) result = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (result == 0) result = posix_spawn_file_actions_addclosefrom_np(&actions, 3 + extra_count);
     if (result == 0) result = posix_spawnattr_setsigmask(&attributes, &empty);
     if (result == 0) result = posix_spawnattr_setsigdefault(&attributes, default_signals);
     if (result == 0) {

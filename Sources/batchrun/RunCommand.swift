@@ -62,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
       "GPU ids to give jobs, instead of the manifest's 'gpus' (e.g. 0,1,2,3).", valueName: "ids"))
   var gpus: String?
 
+  @Flag(help: "Serve a jobserver to the jobs: a job running make or ninja shares the -j budget.")
+  var jobserver = false
+
   @Flag(name: [.customShort("B"), .long], help: "Run every job, even those that are up to date.")
   var force = false
 
@@ -146,14 +149,15 @@ struct RunCommand: AsyncParsableCommand {
     }
     var concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
     // Under make's jobserver, with no -j of its own: make's budget, drawn token by token.
-    var jobserver: JobserverClient?
-    if jobs == nil, loaded.concurrency == nil, !dryRun,
+    var makeJobserver: JobserverClient?
+    let servesJobserver = jobserver || loaded.servesJobserver
+    if !servesJobserver, jobs == nil, loaded.concurrency == nil, !dryRun,
       let named = JobserverClient.named(
         in: Environment.current, inherited: { batchrun_entry_inherited_descriptor($0) != 0 })
     {
       switch named {
       case .success(let client):
-        jobserver = client
+        makeJobserver = client
         concurrency = client.budget ?? Self.jobserverWorkers
       case .failure(let problem):
         Console.fail("\(problem); running with -j 1", .warning, color: options.color)
@@ -185,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
           settings: settings, stateDirectory: store.stateDirectory, reportCopy: report, junit: junit,
           // GitHub Actions names the job's summary file; an empty value means none.
           stepSummary: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 },
-          incremental: incremental, jobserver: jobserver,
+          incremental: incremental, jobserver: makeJobserver, servesJobserver: servesJobserver,
           console: output.style(environment: environment),
           color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
         executor: executor, output: console)

@@ -17,12 +17,13 @@ struct JobserverEndToEndTests {
       "  j\($0): {run: 'echo start $(date +%s.%N) >> times.log; sleep 0.3; echo end $(date +%s.%N) >> times.log'}\n"
     }.joined()
 
-  /// The most jobs that ran at once, from times.log.
-  func mostAtOnce() throws -> Int {
+  /// The most jobs that ran at once, from times.log (only lines tagged `tag` when given).
+  func mostAtOnce(tagged tag: String? = nil) throws -> Int {
     let text = try String(contentsOf: directory.url.appendingPathComponent("times.log"), encoding: .utf8)
     var events: [(time: Double, change: Int)] = []
     for line in text.split(separator: "\n") {
       let parts = line.split(separator: " ")
+      if let tag, parts.count < 3 || parts[2] != tag { continue }
       events.append((Double(parts[1]) ?? 0, parts[0] == "start" ? 1 : -1))
     }
     // Ends before starts at the same instant.
@@ -129,5 +130,27 @@ struct JobserverEndToEndTests {
     var buffer = [UInt8](repeating: 0, count: 16)
     let back = read(fd, &buffer, 16)
     #expect(back == 2, "\(name): \(back) tokens back: \(result)")
+  }
+
+  @Test("--jobserver: a job's sub-make of 6 targets shares -j 3 with the other jobs, and gets tokens")
+  func servesJobs() async throws {
+    let log =
+      "echo start $$(date +%s.%N) inner >> times.log; sleep 0.3; echo end $$(date +%s.%N) inner >> times.log"
+    try directory.write("Makefile", "all: t1 t2 t3 t4 t5 t6\nt%:\n\t@\(log)\n")
+    try directory.write(
+      "m.yaml",
+      """
+      jobs:
+        sub: {run: make}
+        other: {run: 'echo start $(date +%s.%N) >> times.log; sleep 0.5; echo end $(date +%s.%N) >> times.log'}
+      """)
+    let result = try await BatchrunProcess.batchrun(
+      ["run", "m.yaml", "-j", "3", "--jobserver", "--state-dir", "state"], in: directory.url,
+      removingEnvironment: ["MAKEFLAGS", "MFLAGS"])
+    #expect(result.exitCode == 0, "\(result)")
+    #expect(try mostAtOnce() == 3, "never more than 3 at once, and 3 at some point")
+    #expect(try mostAtOnce(tagged: "inner") >= 2, "the inner make got tokens")
+    let text = try String(contentsOf: directory.url.appendingPathComponent("times.log"), encoding: .utf8)
+    #expect(text.components(separatedBy: "start").count - 1 == 7)
   }
 }

@@ -7,6 +7,8 @@ public struct LaunchFactory: Sendable {
   /// The run directory; logs go to `logs/` inside it.
   let runDirectory: String
   let killGrace: Duration
+  /// The jobserver jobs share, with `--jobserver`.
+  let jobserver: JobserverServer?
   /// batchrun's environment with the manifest's `env` applied, as NUL-terminated
   /// `NAME=value` entries in a stable order, rendered once for every job.
   private let baseEnvironment: [(name: String, entry: [UInt8])]
@@ -15,6 +17,17 @@ public struct LaunchFactory: Sendable {
     manifest: Manifest, runID: String, runDirectory: String, killGrace: Duration,
     inherited: [String: String] = Environment.current
   ) {
+    self.init(
+      manifest: manifest, runID: runID, runDirectory: runDirectory, killGrace: killGrace,
+      inherited: inherited,
+      jobserver: nil)
+  }
+
+  init(
+    manifest: Manifest, runID: String, runDirectory: String, killGrace: Duration,
+    inherited: [String: String] = Environment.current, jobserver: JobserverServer?
+  ) {
+    self.jobserver = jobserver
     self.manifest = manifest
     self.runID = runID
     self.runDirectory = runDirectory
@@ -51,6 +64,10 @@ public struct LaunchFactory: Sendable {
     var added: [(String, String)] =
       job.environment.filter { !Self.ownNames.contains($0.name) }.map { ($0.name, $0.value) }
       + Array(zip(Self.ownNames, [job.id, runID, String(attempt), runDirectory, String(slot)]))
+    if let jobserver {
+      added.removeAll { $0.0 == "MAKEFLAGS" }
+      added.append(("MAKEFLAGS", jobserver.makeflags))
+    }
     if !gpus.isEmpty {
       let list = gpus.joined(separator: ",")
       added.removeAll { $0.0 == "CUDA_VISIBLE_DEVICES" }
@@ -58,7 +75,7 @@ public struct LaunchFactory: Sendable {
     }
     var environment: [[UInt8]] = []
     environment.reserveCapacity(baseEnvironment.count + added.count)
-    if job.environment.isEmpty, gpus.isEmpty {
+    if job.environment.isEmpty, gpus.isEmpty, jobserver == nil {
       environment += baseEnvironment.lazy.map(\.entry)
     } else {
       let overridden = Set(added.map(\.0))
@@ -67,10 +84,12 @@ public struct LaunchFactory: Sendable {
       }
     }
     for (name, value) in added { environment.append(JobLaunch.entry("\(name)=\(value)")) }
-    return JobLaunch(
+    var launch = JobLaunch(
       job: job, runID: runID, attempt: attempt, arguments: arguments, environmentEntries: environment,
       workingDirectory: manifest.workingDirectory(for: job),
       logPath: runDirectory + "/" + logName(for: job, attempt: attempt),
       killGrace: killGrace)
+    launch.descriptors = jobserver?.descriptors ?? []
+    return launch
   }
 }

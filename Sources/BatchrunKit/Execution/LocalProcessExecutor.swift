@@ -81,7 +81,7 @@ public final class LocalProcessExecutor: JobExecutor {
     let spawned = reaper.spawn {
       spawner.spawn(
         program: program, arguments: launch.arguments, environment: launch.environmentEntries,
-        stdin: devNull, output: fd, directory: directory)
+        stdin: devNull, output: fd, directory: directory, descriptors: launch.descriptors)
     }
     guard spawned.error == 0 else {
       return failed(StartFailure.describe(launch, error: spawned.error), log: fd)

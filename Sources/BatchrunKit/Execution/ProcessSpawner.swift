@@ -17,11 +17,12 @@ struct ProcessSpawner: Sendable {
   }
 
   /// Starts `program` (a path) with `arguments` (argv, the program's name first) and
-  /// `environment` (NUL-terminated `NAME=value` entries). Returns the pid, or the error
-  /// number `posix_spawn` gave (the exec's own included).
+  /// `environment` (NUL-terminated `NAME=value` entries); `descriptors` become the job's
+  /// 3, 4, ... (each must be above 2 + their count). Returns the pid, or the error number
+  /// `posix_spawn` gave (the exec's own included).
   func spawn(
     program: String, arguments: [String], environment: [[UInt8]], stdin: Int32, output: Int32,
-    directory: String?
+    directory: String?, descriptors: [Int32] = []
   ) -> (pid: pid_t, error: Int32) {
     var argv = CStringArray(arguments.map { Array($0.utf8) + [0] })
     var envp = CStringArray(environment)
@@ -29,10 +30,15 @@ struct ProcessSpawner: Sendable {
     var pid: pid_t = 0
     let error = argv.withPointers { argv in
       envp.withPointers { envp in
-        if let directory {
-          return batchrun_spawn(&pid, program, argv, envp, stdin, output, directory, &signals)
+        descriptors.withUnsafeBufferPointer { extra in
+          let count = Int32(extra.count)
+          if let directory {
+            return batchrun_spawn(
+              &pid, program, argv, envp, stdin, output, directory, &signals, extra.baseAddress, count)
+          }
+          return batchrun_spawn(
+            &pid, program, argv, envp, stdin, output, nil, &signals, extra.baseAddress, count)
         }
-        return batchrun_spawn(&pid, program, argv, envp, stdin, output, nil, &signals)
       }
     }
     return (pid, error)

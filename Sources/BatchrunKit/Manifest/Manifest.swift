@@ -18,6 +18,8 @@ public struct Manifest: Sendable {
   var sha256: String
   /// `executor`, if the manifest sets it.
   public var executor: ExecutorChoice?
+  /// `jobserver: true`: serve a jobserver to the jobs, as `--jobserver` does.
+  public var servesJobserver = false
   /// `vars`, `--var` overrides applied.
   var variables: [String: String] = [:]
   /// `pools`: the most jobs of each pool that run at once.

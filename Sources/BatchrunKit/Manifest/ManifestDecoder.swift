@@ -85,6 +85,7 @@ struct ManifestDecoder {
     var environment: [EnvironmentVariable] = []
     var jobs: [Job] = []
     var executor: ExecutorChoice?
+    var jobserver: Bool?
     var variables: [String: String] = [:]
     var pools: [(name: String, depth: Int, location: SourceLocation)] = []
     var poolUses: [(name: String, location: SourceLocation)] = []
@@ -159,6 +160,7 @@ struct ManifestDecoder {
         defaults = settings(items, context: "in 'defaults'", allowed: ManifestKeys.defaults)
       case "jobs": jobsEntry = entry
       case "executor": document.executor = executor(entry.value)
+      case "jobserver": document.jobserver = boolean(entry.value, "'jobserver'")
       case "vars": break
       case "dotenv": dotenv = dotenvVariables(entry.value, "'dotenv'")
       case "pools": document.pools = pools(entry.value)

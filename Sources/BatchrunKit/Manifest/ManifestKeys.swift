@@ -3,10 +3,10 @@ enum ManifestKeys {
   static let topLevel = [
     "version", "name", "concurrency", "shell", "env", "defaults", "jobs", "executor", "vars", "dotenv",
     "secrets",
-    "include", "pools", "gpus",
+    "include", "pools", "gpus", "jobserver",
   ]
   /// Top-level keys an included manifest may not set: they are the run's.
-  static let mainOnly: Set<String> = ["name", "concurrency", "gpus", "executor"]
+  static let mainOnly: Set<String> = ["name", "concurrency", "gpus", "executor", "jobserver"]
   static let job = [
     "run", "argv", "needs", "env", "cwd", "timeout", "retries", "retry-delay", "allow-failure",
     "when", "description", "matrix", "resources", "pool", "inputs", "outputs", "dotenv", "retry-backoff",

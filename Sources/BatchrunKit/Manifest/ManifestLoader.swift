@@ -35,6 +35,7 @@ public enum ManifestLoader {
       concurrency: document.concurrency, shell: document.shell ?? Manifest.defaultShell,
       environment: document.environment, jobs: assembly.jobs, sha256: SHA256.hex(bytes),
       executor: document.executor)
+    manifest.servesJobserver = document.jobserver ?? false
     manifest.variables = document.variables
     manifest.pools = assembly.pools.mapValues(\.depth)
     manifest.secrets = assembly.secrets

@@ -18,6 +18,8 @@ public final class RunSession: Sendable {
     var incremental: IncrementalChoice
     /// make's jobserver, when the run draws its slots from one.
     var jobserver: JobserverClient?
+    /// Serve a jobserver to the jobs (`--jobserver`): the run's budget, shared with them.
+    var servesJobserver: Bool
     /// How the console shows the run.
     var console: ConsoleReporter.Style
     var color: Bool
@@ -25,8 +27,11 @@ public final class RunSession: Sendable {
     public init(
       settings: RunSettings, stateDirectory: String? = nil, reportCopy: String? = nil, junit: String? = nil,
       stepSummary: String? = nil, incremental: IncrementalChoice = .fingerprints,
-      jobserver: JobserverClient? = nil, console: ConsoleReporter.Style = .plain, color: Bool = false
+      jobserver: JobserverClient? = nil, servesJobserver: Bool = false,
+      console: ConsoleReporter.Style = .plain,
+      color: Bool = false
     ) {
+      self.servesJobserver = servesJobserver
       self.jobserver = jobserver
       self.incremental = incremental
       self.settings = settings
@@ -81,9 +86,13 @@ public final class RunSession: Sendable {
     // Read before this run's directory exists: `--resume` means the run before it.
     let incremental = (try? options.incremental.mode(plan: plan, store: store)) ?? .force
     lock = try store.create(runID: runID)
+    let server =
+      options.servesJobserver
+      ? try JobserverServer(directory: runDirectory, slots: options.settings.concurrency) : nil
     launches = LaunchFactory(
-      manifest: plan.manifest, runID: runID, runDirectory: runDirectory, killGrace: options.settings.killGrace
-    )
+      manifest: plan.manifest, runID: runID, runDirectory: runDirectory,
+      killGrace: options.settings.killGrace,
+      jobserver: server)
     let executor = executor ?? LocalProcessExecutor(sweepGrace: options.settings.killGrace)
     self.executor = executor
     console = ConsoleReporter(
@@ -103,7 +112,7 @@ public final class RunSession: Sendable {
       plan: plan, settings: options.settings,
       executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),
       launches: launches,
-      observers: [journal, console], upToDate: upToDate, jobserver: options.jobserver)
+      observers: [journal, console], upToDate: upToDate, jobserver: server?.client ?? options.jobserver)
   }
 
   /// The report's path inside the run directory.

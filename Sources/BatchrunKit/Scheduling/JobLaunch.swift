@@ -21,6 +21,8 @@ public struct JobLaunch: Sendable {
   var logPath: String
   /// How long a stopped job has between SIGTERM and SIGKILL.
   var killGrace: Duration
+  /// Descriptors the job gets as 3, 4, ...: only the jobserver's, with `--jobserver`.
+  var descriptors: [Int32] = []
 
   init(
     job: Job, runID: String, attempt: Int, arguments: [String], environment: [String],

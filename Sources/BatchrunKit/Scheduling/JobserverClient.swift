@@ -77,7 +77,7 @@ public final class JobserverClient: Sendable {
   private nonisolated(unsafe) let want: UnsafeMutablePointer<sem_t>
   private let started = Atomic(false)
 
-  private init(read: Int32, write: Int32, owned: [Int32], budget: Int?) {
+  init(read: Int32, write: Int32, owned: [Int32], budget: Int?) {
     readFD = read
     writeFD = write
     self.owned = owned

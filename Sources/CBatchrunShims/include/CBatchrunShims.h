@@ -37,11 +37,13 @@ int batchrun_next_stop_signal(void);
 
 /// Starts `path` as a job: a session of its own (`POSIX_SPAWN_SETSID`), an empty signal
 /// mask, `default_signals` reset to their default action, `stdin_fd` as standard input,
-/// `output_fd` as standard output and error, no other descriptor (close-from 3), and
-/// `directory` as its working directory unless NULL. Returns 0, or the error number
-/// (the exec's own, such as ENOENT or EACCES, included).
+/// `output_fd` as standard output and error, the `extra_count` `extra_fds` (each above
+/// 2 + extra_count) as 3, 4, ..., no other descriptor (close-from), and `directory` as its
+/// working directory unless NULL. Returns 0, or the error number (the exec's own, such as
+/// ENOENT or EACCES, included).
 int batchrun_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdin_fd,
-                   int output_fd, const char *directory, const sigset_t *default_signals);
+                   int output_fd, const char *directory, const sigset_t *default_signals,
+                   const int *extra_fds, int extra_count);
 
 /// The signals this process ignores (SIGPIPE, or SIGINT in a background job of a shell):
 /// a job must get them back with their default action.

@@ -76,6 +76,7 @@ struct ManifestSchemaTests {
         "description",
       ])
     let top = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
-    #expect(top == ["version", "name", "concurrency", "shell", "env", "defaults", "jobs", "executor"])
+    #expect(
+      top == ["version", "name", "concurrency", "shell", "env", "defaults", "jobs", "executor", "jobserver"])
   }
 }
