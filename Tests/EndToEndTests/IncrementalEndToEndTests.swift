@@ -78,6 +78,16 @@ struct IncrementalEndToEndTests {
     #expect(second.result.stdout.contains("     up build: unchanged since run "))
     #expect(second.result.stdout.contains("1 succeeded, 2 up to date"))
 
+    // The hash cache is read back whole: a run with nothing new hashes nothing, and
+    // leaves the cache as it was (not rewritten) and says nothing of it.
+    let cache = state.appendingPathComponent("cache/files")
+    let written = try FileManager.default.attributesOfItem(atPath: cache.path)[.modificationDate] as? Date
+    try await Task.sleep(for: .milliseconds(20))
+    let quiet = try await run()
+    #expect(
+      try FileManager.default.attributesOfItem(atPath: cache.path)[.modificationDate] as? Date == written)
+    #expect(!quiet.result.stdout.contains("warning"), "\(quiet.result)")
+
     // mtime changes, content does not.
     let later = Date().addingTimeInterval(5)
     for file in ["src/a.txt", "src/deep/b.txt"] {

@@ -7,6 +7,8 @@ enum ANSI {
   static let reset = "\u{1B}[0m"
   /// Back to the start of the line, then erase it: where the status line is redrawn.
   static let clearLine = "\r\u{1B}[2K"
+  /// Erases from the cursor to the end of the line (GitLab's section markers use it).
+  static let eraseToEndOfLine = "\u{1B}[0K"
 
   /// A text style, as its SGR parameters.
   enum Style: String, Sendable {

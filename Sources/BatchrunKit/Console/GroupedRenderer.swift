@@ -59,7 +59,7 @@ final class GroupedRenderer: ConsoleRenderer {
       // https://docs.gitlab.com/ci/jobs/job_logs/#custom-collapsible-sections
       let name = "batchrun_\(sections.add(1, ordering: .relaxed).newValue)"
       let now = String(WallClock.now.millisecondsSinceEpoch / 1000)
-      let erase = "\u{1B}[0K"
+      let erase = ANSI.eraseToEndOfLine
       return (
         "\(erase)section_start:\(now):\(name)[collapsed=true]\r\(erase)\(header)\n",
         "\(erase)section_end:\(now):\(name)\r\(erase)\n"
