@@ -99,6 +99,18 @@ public indirect enum JSON: Sendable, Equatable {
   /// Appends `text` as a JSON string literal: `"`, `\`, and control characters escaped.
   static func quote(_ text: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
+    // Most strings (ids, paths, times, hashes) need no escape: copied whole.
+    let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+      guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+        return false
+      }
+      out.append(contentsOf: bytes)
+      return true
+    }
+    if plain == true {
+      out.append(UInt8(ascii: "\""))
+      return
+    }
     for byte in text.utf8 {
       switch byte {
       case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
