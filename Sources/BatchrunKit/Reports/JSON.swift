@@ -101,7 +101,8 @@ public indirect enum JSON: Sendable, Equatable {
     out.append(UInt8(ascii: "\""))
     // Most strings (ids, paths, times, hashes) need no escape: copied whole.
     let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-      guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+      guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+      else {
         return false
       }
       out.append(contentsOf: bytes)
