@@ -41,10 +41,11 @@ public struct SecretMasker: Sendable {
   /// `bytes` with every value replaced.
   public func mask(_ bytes: [UInt8]) -> [UInt8] {
     guard !isEmpty else { return bytes }
-    var stream = Stream(self)
     var out: [UInt8] = []
-    stream.feed(bytes) { out.append(contentsOf: $0) }
-    stream.finish { out.append(contentsOf: $0) }
+    out.reserveCapacity(bytes.count)
+    _ = bytes.withUnsafeBytes {
+      scan($0, final: true) { out.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+    }
     return out
   }
 
@@ -62,21 +63,21 @@ public struct SecretMasker: Sendable {
     /// Takes the next piece; `emit` gets what is certain to need no more masking.
     public mutating func feed(_ piece: some Collection<UInt8>, emit: (UnsafeRawBufferPointer) -> Void) {
       pending.append(contentsOf: piece)
-      let kept = masker.scan(pending, final: false, emit: emit)
+      let kept = pending.withUnsafeBytes { masker.scan($0, final: false, emit: emit) }
       pending.removeFirst(pending.count - kept)
     }
 
     /// Ends the stream: passes on what was held back, masked.
     public mutating func finish(emit: (UnsafeRawBufferPointer) -> Void) {
-      _ = masker.scan(pending, final: true, emit: emit)
+      _ = pending.withUnsafeBytes { masker.scan($0, final: true, emit: emit) }
       pending = []
     }
   }
 
   /// Emits `buffer` masked, except (unless `final`) its last bytes that may begin a
   /// value; returns how many bytes it kept back.
-  func scan(_ buffer: [UInt8], final: Bool, emit: (UnsafeRawBufferPointer) -> Void) -> Int {
-    buffer.withUnsafeBytes { bytes -> Int in
+  func scan(_ bytes: UnsafeRawBufferPointer, final: Bool, emit: (UnsafeRawBufferPointer) -> Void) -> Int {
+    do {
       let count = bytes.count
       guard let base = bytes.baseAddress, count > 0 else { return 0 }
       // A match may start only before `limit`: one starting later may not be whole yet.
