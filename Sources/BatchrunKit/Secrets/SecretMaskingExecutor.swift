@@ -85,9 +85,6 @@ public final class SecretMaskingExecutor: JobExecutor {
     var written = 0
     var idle = Duration.zero
     let tick = Duration.milliseconds(50)
-    func append(_ piece: UnsafeRawBufferPointer) {
-      out.append(contentsOf: piece.assumingMemoryBound(to: UInt8.self))
-    }
     func flush() {
       written += out.count
       _ = out.withUnsafeBytes { FileBytes.writeAll(output, $0) }
@@ -110,7 +107,7 @@ public final class SecretMaskingExecutor: JobExecutor {
       idle = .zero
       let total = kept + count
       kept = buffer.withUnsafeMutableBytes { bytes in
-        let left = masker.scan(UnsafeRawBufferPointer(rebasing: bytes[0..<total]), final: false, emit: append)
+        let left = masker.scan(UnsafeRawBufferPointer(rebasing: bytes[0..<total]), final: false, into: &out)
         if left > 0 {
           bytes.baseAddress!.copyMemory(from: bytes.baseAddress! + (total - left), byteCount: left)
         }
@@ -123,7 +120,7 @@ public final class SecretMaskingExecutor: JobExecutor {
       if count < 1 << 18 { usleep(1000) }
     }
     buffer.withUnsafeBytes {
-      _ = masker.scan(UnsafeRawBufferPointer(rebasing: $0[0..<kept]), final: true, emit: append)
+      _ = masker.scan(UnsafeRawBufferPointer(rebasing: $0[0..<kept]), final: true, into: &out)
     }
     flush()
     return written
