@@ -177,6 +177,8 @@ struct ManifestAssembly {
 
   /// The same id twice: across files, or from a matrix.
   private mutating func checkDuplicates() {
+    // One file and no matrix: the decoder has reported every duplicate already.
+    guard fileRank.count > 1 || !templates.isEmpty else { return }
     var first: [String: Int] = [:]
     first.reserveCapacity(jobs.count)
     // By index: a `Job` is large, and copying 100,000 of them shows in `validate`.
