@@ -80,6 +80,11 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
+  /// `--gpus`, split at commas.
+  var gpuIDs: [String]? {
+    gpus.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } }
+  }
+
   var failurePolicy: FailurePolicy {
     keepGoing ? .keepGoing : failFast ? .failFast : .stopStarting
   }
@@ -104,13 +109,15 @@ struct RunCommand: AsyncParsableCommand {
     let plan = try options.plan(loaded, targets: targets, weight: prior?.weight)
     let concurrency = jobs ?? loaded.concurrency ?? ProcessorCount.online
     if dryRun {
-      Console.out(PlanPrinter.dryRun(plan, concurrency: concurrency))
+      Console.out(
+        PlanPrinter.dryRun(
+          plan, concurrency: concurrency, memory: memory.flatMap(ByteSize.bytes), gpus: gpuIDs))
       return
     }
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10), memory: memory.flatMap(ByteSize.bytes),
-      gpus: gpus.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } })
+      gpus: gpuIDs)
     for warning in ResourceBudget.warnings(plan: plan, settings: settings) + RunSecrets(plan: plan).warnings {
       Console.error("batchrun: warning: \(warning)\n")
     }

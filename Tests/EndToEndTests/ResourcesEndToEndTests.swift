@@ -139,4 +139,36 @@ struct ResourcesEndToEndTests {
     #expect(try files.attempts("other").count == 1, "exit 4 is not in retry-on")
     #expect(try files.attempts("slow").count == 2, "a timeout is retried when listed")
   }
+
+  @Test("--dry-run's waves hold only jobs that fit together: cpus within -j, a pool's depth")
+  func dryRun() async throws {
+    try directory.write(
+      "m.yaml",
+      """
+      pools: {db: 1}
+      jobs:
+        a: {run: x, resources: {cpus: 2}}
+        b: {run: x, resources: {cpus: 2}}
+        c: {run: x, resources: {cpus: 2}}
+        d: {run: x, pool: db}
+        e: {run: x, pool: db}
+        f: {run: x}
+      """)
+    let result = try await BatchrunProcess.batchrun(["-n", "-j", "4", "m.yaml"], in: directory.url)
+    #expect(result.exitCode == 0, "\(result)")
+    #expect(
+      result.stdout == """
+        dry run of 'm': 6 jobs in 3 waves at -j 4; nothing is run
+        wave 1:
+          a  x
+          b  x
+        wave 2:
+          c  x
+          d  x
+          f  x
+        wave 3:
+          e  x
+
+        """)
+  }
 }
