@@ -206,7 +206,7 @@ struct AdditionDiagnosticsTests {
     "var-bad-name.yaml",
   ]
 
-  @Test("The manifest schema rejects what it can express", arguments: schemaExpressible)
+  @Test("The manifest schema rejects what it can express", .serialized, arguments: schemaExpressible)
   func schema(_ name: String) async throws {
     let text = try String(contentsOfFile: Fixtures.path("invalid-additions", name), encoding: .utf8)
     let errors = try await SchemaValidator(schema: "manifest.schema.json").errors(inYAML: text)
