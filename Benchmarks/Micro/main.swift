@@ -131,3 +131,28 @@ for count in sizes {
   print("| \(count) | \(cells.joined(separator: " | ")) |")
 }
 if sink == 42 { print("") }
+
+// Secret masking alone, in memory: 256 MiB through a masking stream in 1 MiB pieces, with
+// no value in it and with one in every 64-byte line (docs/manifest.md, "secrets").
+let masker = SecretMasker(values: ["s3cr3t-Value_42x"])
+let plainLine = Array("plain text, no secret in it: just bytes to write out here here\n".utf8)
+let secretLine = Array((String(repeating: "x", count: 47) + " s3cr3t-Value_42x\n").utf8)
+print("")
+print("| masking 256 MiB | MB/s, median of \(runs) |")
+print("|---|---|")
+for (name, line) in [("no value", plainLine), ("a value per 64-byte line", secretLine)] {
+  let piece = Array(repeating: line, count: (1 << 20) / line.count).flatMap { $0 }
+  var times: [Duration] = []
+  for _ in 0..<runs {
+    var stream = SecretMasker.Stream(masker)
+    var out = 0
+    times.append(
+      clock.measure {
+        for _ in 0..<256 { stream.feed(piece) { out &+= $0.count } }
+        stream.finish { out &+= $0.count }
+      })
+    sink &+= out
+  }
+  let seconds = Double(median(times).components.attoseconds) / 1e18 + Double(median(times).components.seconds)
+  print("| \(name) | \(Int(Double(256 * piece.count) / 1e6 / seconds)) |")
+}

@@ -119,6 +119,11 @@ struct RunCommand: AsyncParsableCommand {
     }
   }
 
+  /// `--gpus`, split at commas.
+  var gpuIDs: [String]? {
+    gpus.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } }
+  }
+
   var failurePolicy: FailurePolicy {
     keepGoing ? .keepGoing : failFast ? .failFast : .stopStarting
   }
@@ -166,13 +171,15 @@ struct RunCommand: AsyncParsableCommand {
     }
     if dryRun {
       Console.out(
-        PlanPrinter.dryRun(plan, concurrency: concurrency) + incremental.preview(plan: plan, store: store))
+        PlanPrinter.dryRun(
+          plan, concurrency: concurrency, memory: memory.flatMap(ByteSize.bytes), gpus: gpuIDs)
+          + incremental.preview(plan: plan, store: store))
       return
     }
     let settings = RunSettings(
       concurrency: concurrency, failurePolicy: failurePolicy, defaultTimeout: timeout?.duration,
       killGrace: killGrace?.duration ?? .seconds(10), memory: memory.flatMap(ByteSize.bytes),
-      gpus: gpus.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } })
+      gpus: gpuIDs)
     for warning in ResourceBudget.warnings(plan: plan, settings: settings) + RunSecrets(plan: plan).warnings {
       Console.fail(warning, .warning, color: options.color)
     }

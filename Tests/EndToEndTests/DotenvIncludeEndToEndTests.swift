@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `dotenv` and `include`, with the built `batchrun` and real jobs.
-@Suite("dotenv and include, end to end")
+@Suite("dotenv and include, end to end", .serialized)
 struct DotenvIncludeEndToEndTests {
   let directory: TemporaryDirectory
 

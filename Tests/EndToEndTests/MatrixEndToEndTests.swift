@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `vars`, `--var`, interpolation and `matrix`, with the built `batchrun` and real jobs.
-@Suite("vars and matrix, end to end")
+@Suite("vars and matrix, end to end", .serialized)
 struct MatrixEndToEndTests {
   let directory: TemporaryDirectory
 

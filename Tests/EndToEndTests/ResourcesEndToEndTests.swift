@@ -3,7 +3,7 @@ import Testing
 
 /// `pools`, `resources`, `BATCHRUN_SLOT`, GPU ids and the retry policy, with the built
 /// `batchrun` and real jobs that record when they ran.
-@Suite("Pools, resources, slots, GPUs and retries, end to end")
+@Suite("Pools, resources, slots, GPUs and retries, end to end", .serialized)
 struct ResourcesEndToEndTests {
   let directory: TemporaryDirectory
 
@@ -122,7 +122,7 @@ struct ResourcesEndToEndTests {
   func retryPolicy() async throws {
     let manifest = """
       jobs:
-        grows: {run: exit 3, retries: 3, retry-delay: 300ms, retry-backoff: 2, retry-max-delay: 800ms, retry-on: [3, timeout]}
+        grows: {run: exit 3, retries: 3, retry-delay: 300ms, retry-backoff: 3, retry-max-delay: 1s, retry-on: [3, timeout]}
         other: {run: exit 4, retries: 3, retry-on: [3]}
         slow: {run: sleep 5, timeout: 100ms, retries: 1, retry-on: [timeout]}
       """
@@ -133,10 +133,43 @@ struct ResourcesEndToEndTests {
     let grows = try attempts(files, "grows")
     #expect(grows.count == 4)
     let delays = zip(grows, grows.dropFirst()).map { $1.start.timeIntervalSince($0.end) }
-    for (delay, expected) in zip(delays, [0.3, 0.6, 0.8]) {
-      #expect(delay >= expected - 0.01 && delay < expected + 0.25, "delays \(delays)")
+    for (delay, expected) in zip(delays, [0.3, 0.9, 1.0]) {
+      // Uncapped, the third would be 2.7 s; without the backoff, all 0.3 s.
+      #expect(delay >= expected - 0.01 && delay < expected + 0.5, "delays \(delays)")
     }
     #expect(try files.attempts("other").count == 1, "exit 4 is not in retry-on")
     #expect(try files.attempts("slow").count == 2, "a timeout is retried when listed")
+  }
+
+  @Test("--dry-run's waves hold only jobs that fit together: cpus within -j, a pool's depth")
+  func dryRun() async throws {
+    try directory.write(
+      "m.yaml",
+      """
+      pools: {db: 1}
+      jobs:
+        a: {run: x, resources: {cpus: 2}}
+        b: {run: x, resources: {cpus: 2}}
+        c: {run: x, resources: {cpus: 2}}
+        d: {run: x, pool: db}
+        e: {run: x, pool: db}
+        f: {run: x}
+      """)
+    let result = try await BatchrunProcess.batchrun(["-n", "-j", "4", "m.yaml"], in: directory.url)
+    #expect(result.exitCode == 0, "\(result)")
+    #expect(
+      result.stdout == """
+        dry run of 'm': 6 jobs in 3 waves at -j 4; nothing is run
+        wave 1:
+          a  x
+          b  x
+        wave 2:
+          c  x
+          d  x
+          f  x
+        wave 3:
+          e  x
+
+        """)
   }
 }

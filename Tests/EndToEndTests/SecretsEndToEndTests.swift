@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `secrets`: the value must appear nowhere batchrun writes.
-@Suite("Secrets, end to end")
+@Suite("Secrets, end to end", .serialized)
 struct SecretsEndToEndTests {
   static let secret = "s3cr3t-Value_42"
 

@@ -51,15 +51,30 @@ public struct Plan: Sendable {
   }
 
   /// The start order at `concurrency` if every job took the same time, in waves: each
-  /// wave is what starts together once the previous wave has finished.
-  public func waves(concurrency: Int) -> [[Int]] {
+  /// wave is what starts together once the previous wave has finished. A job starts in a
+  /// wave only if it fits beside the others, as the scheduler decides (cpus within
+  /// `concurrency`, memory within `memory`, its pool's depth, free ids of `gpus`, the
+  /// manifest's by default).
+  public func waves(concurrency: Int, memory: Int? = nil, gpus: [String]? = nil) -> [[Int]] {
     var remaining = graph.needs.map(\.count)
     var ready = ReadyQueue(plan: self)
     for job in selected where remaining[job] == 0 { ready.push(job) }
     var waves: [[Int]] = []
+    let budget = ResourceBudget(
+      cpus: concurrency, memory: memory, pools: manifest.pools, gpuIDs: gpus ?? manifest.gpus)
     while !ready.isEmpty {
       var wave: [Int] = []
-      while wave.count < concurrency, let job = ready.pop() { wave.append(job) }
+      var waiting: [Int] = []
+      var running = budget
+      while wave.count < concurrency, let job = ready.pop() {
+        if running.fits(graph.jobs[job]) {
+          _ = running.take(graph.jobs[job])
+          wave.append(job)
+        } else {
+          waiting.append(job)
+        }
+      }
+      for job in waiting { ready.push(job) }
       for job in wave {
         for dependent in graph.dependents[job] where isSelected[dependent] {
           remaining[dependent] -= 1

@@ -1,8 +1,11 @@
 /// Text for `--dry-run`: the order jobs would start in, in waves.
 public enum PlanPrinter {
-  public static func dryRun(_ plan: Plan, concurrency: Int) -> String {
+  /// The dry run at `concurrency`, with `memory` and `gpus` as ``Plan/waves(concurrency:memory:gpus:)`` takes them.
+  public static func dryRun(_ plan: Plan, concurrency: Int, memory: Int? = nil, gpus: [String]? = nil)
+    -> String
+  {
     let jobs = plan.graph.jobs
-    let waves = plan.waves(concurrency: concurrency)
+    let waves = plan.waves(concurrency: concurrency, memory: memory, gpus: gpus)
     let count = plan.selected.count
     var out =
       "dry run of '\(plan.manifest.name)': \(count) job\(count == 1 ? "" : "s") in \(waves.count)"

@@ -85,10 +85,12 @@ final class FileHashes: Sendable {
     return hash
   }
 
-  /// Writes the hashes back, atomically, if any changed.
-  func save() throws(SystemFailure) {
+  /// Writes the hashes back, atomically, if any changed, creating `directory` (the
+  /// file's) if need be.
+  func save(in directory: String) throws(SystemFailure) {
     let (known, changed) = entries.withLock { ($0.known, $0.changed) }
     guard changed else { return }
+    try RunStore.makeDirectories(directory)
     var text = Self.header + "\n"
     for (name, entry) in known.sorted(by: { $0.key < $1.key }) {
       text += "\(entry.hash) \(entry.size) \(entry.modified) \(entry.inode) \(name)\n"

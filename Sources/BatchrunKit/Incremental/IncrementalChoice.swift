@@ -63,6 +63,8 @@ public enum IncrementalChoice: Sendable, Equatable {
         running += 1
       }
     }
+    // Nothing up to date: the waves say it all.
+    guard !out.isEmpty else { return "" }
     return out + "would run: \(running) of \(plan.selected.count) job\(plan.selected.count == 1 ? "" : "s")\n"
   }
 

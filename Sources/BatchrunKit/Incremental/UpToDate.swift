@@ -33,7 +33,8 @@ final class UpToDate: Sendable {
   private let hashes: FileHashes
   private let cache: String
   private let warn: @Sendable (String) -> Void
-  private let state: Mutex<(fingerprints: [Int: String], records: FingerprintRecords, running: Set<Int>)>
+  private let state:
+    Mutex<(fingerprints: [Int: String], records: FingerprintRecords, running: Set<Int>, recorded: Bool)>
   /// The manifest's absolute path: the records' key.
   private let manifestKey: String
 
@@ -55,7 +56,7 @@ final class UpToDate: Sendable {
     hashes = FileHashes(path: cache + "/files")
     let records = FingerprintRecords(path: cache + "/fingerprints.json")
     for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
-    state = Mutex(([:], records, []))
+    state = Mutex(([:], records, [], false))
   }
 
   /// The fingerprint of the job at `index`, computed once.
@@ -120,6 +121,7 @@ final class UpToDate: Sendable {
     let current = fingerprint(of: index)
     state.withLock {
       $0.records.set(.init(fingerprint: current, runID: runID), manifest: manifestKey, job: job.id)
+      $0.recorded = true
     }
   }
 
@@ -138,12 +140,15 @@ final class UpToDate: Sendable {
     state.withLock { $0.fingerprints[index] }
   }
 
-  /// Writes the records and the file hashes back.
+  /// Writes back the records (when a job with `inputs` succeeded) and the file hashes
+  /// (when one was new): a manifest without `inputs` leaves no `cache` directory.
   func save() throws(SystemFailure) {
-    let records = state.withLock { $0.records }
-    try RunStore.makeDirectories(cache)
-    try records.save()
-    try hashes.save()
+    let (records, recorded) = state.withLock { ($0.records, $0.recorded) }
+    if recorded {
+      try RunStore.makeDirectories(cache)
+      try records.save()
+    }
+    try hashes.save(in: cache)
   }
 
   private func outputsExist(_ job: Job) -> Bool {

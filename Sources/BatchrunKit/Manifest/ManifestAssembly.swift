@@ -72,7 +72,8 @@ struct ManifestAssembly {
         }
       }
     }
-    jobs += document.jobs
+    // Assigned rather than appended when it is the first file: no job is copied.
+    if jobs.isEmpty { jobs = document.jobs } else { jobs += document.jobs }
     templates.merge(document.templates) { first, _ in first }
     poolUses += document.poolUses
     for secret in document.secrets where !secrets.contains(secret.name) { secrets.append(secret.name) }
@@ -176,13 +177,17 @@ struct ManifestAssembly {
 
   /// The same id twice: across files, or from a matrix.
   private mutating func checkDuplicates() {
+    // One file and no matrix: the decoder has reported every duplicate already.
+    guard fileRank.count > 1 || !templates.isEmpty else { return }
     var first: [String: Int] = [:]
     first.reserveCapacity(jobs.count)
-    for (index, job) in jobs.enumerated() {
-      guard let earlier = first[job.id] else {
-        first[job.id] = index
+    // By index: a `Job` is large, and copying 100,000 of them shows in `validate`.
+    for index in jobs.indices {
+      guard let earlier = first[jobs[index].id] else {
+        first[jobs[index].id] = index
         continue
       }
+      let job = jobs[index]
       let other = jobs[earlier]
       let place = other.location.map { $0.file == job.location?.file ? $0.lineColumn : $0.description } ?? "?"
       let message: String

@@ -9,19 +9,23 @@ extension ManifestDecoder {
     var axes: [String] = []
     /// `job.id`, inside a job.
     var jobID: String?
-    /// Where the value is, for messages: "in job 'x'", "at the top level".
-    var owner: String
+    /// The job the value is in (the matrix job, for an expansion); `nil` at the top level.
+    var job: String?
 
     init(
       variables: [String: String], matrix: [String: String]? = nil, axes: [String] = [], jobID: String? = nil,
-      owner: String
+      job: String? = nil
     ) {
       self.variables = variables
       self.matrix = matrix
       self.axes = axes
       self.jobID = jobID
-      self.owner = owner
+      self.job = job
     }
+
+    /// Where the value is, for messages: "in job 'x'", "at the top level" (made only
+    /// for a message: 100,000 jobs would each pay for it).
+    var owner: String { job.map { "in job '\($0)'" } ?? "at the top level" }
   }
 
   /// `text` with its references replaced; an unknown one is reported and left out.

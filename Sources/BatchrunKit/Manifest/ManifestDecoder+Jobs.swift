@@ -2,14 +2,14 @@
 /// expanded, and `${{ }}` references replaced (docs/manifest.md, "matrix" and
 /// "Interpolation").
 extension ManifestDecoder {
-  /// The jobs `draft` stands for: itself, or one per combination of its matrix, in order.
-  mutating func expand(_ draft: Draft, variables: [String: String]) -> [Job] {
+  /// Appends to `jobs` the jobs `draft` stands for: itself, or one per combination of its
+  /// matrix, in order.
+  mutating func expand(_ draft: Draft, variables: [String: String], into jobs: inout [Job]) {
     guard let matrix = draft.matrix else {
-      let scope = Scope(variables: variables, jobID: draft.id, owner: "in job '\(draft.id)'")
-      return [resolve(draft, id: draft.id, scope: scope, matrix: nil)]
+      let scope = Scope(variables: variables, jobID: draft.id, job: draft.id)
+      return jobs.append(resolve(draft, id: draft.id, scope: scope, matrix: nil))
     }
-    var jobs: [Job] = []
-    jobs.reserveCapacity(matrix.combinations.count)
+    jobs.reserveCapacity(jobs.count + matrix.combinations.count)
     var seen: [String: Int] = [:]
     for (number, combination) in matrix.combinations.enumerated() {
       let id = ([draft.id] + combination.map(Self.idPart)).joined(separator: ".")
@@ -17,7 +17,7 @@ extension ManifestDecoder {
       for (axis, value) in zip(matrix.axes, combination) { values[axis.name] = value }
       let scope = Scope(
         variables: variables, matrix: values, axes: matrix.axes.map(\.name), jobID: id,
-        owner: "in job '\(draft.id)'")
+        job: draft.id)
       // Every expansion has the same problems: the first one's are reported.
       let before = diagnostics.count
       let bindings = zip(matrix.axes, combination).map { Job.MatrixValue(axis: $0.name, value: $1) }
@@ -34,7 +34,6 @@ extension ManifestDecoder {
       checkExpandedIdentifier(id, template: draft)
       jobs.append(job)
     }
-    return jobs
   }
 
   /// A matrix value as part of an id: characters outside `[A-Za-z0-9_.-]` become `_`.

@@ -204,29 +204,4 @@ extension ManifestDecoder {
         + " remove it")
     return nil
   }
-
-  mutating func environment(_ node: YAMLNode, _ what: String) -> [EnvironmentVariable] {
-    var result: [EnvironmentVariable] = []
-    for entry in entries(of: node, what: what, duplicate: "key") ?? [] {
-      let name = MessageText.quoted(entry.key, limit: .max)
-      guard withoutNUL(entry.key, at: entry.keyPosition, "the variable name \(name) in \(what)") != nil else {
-        continue
-      }
-      if entry.key.isEmpty || entry.key.contains("=") {
-        error(entry.keyPosition, "invalid environment variable name \(name) in \(what)")
-        continue
-      }
-      guard case .scalar(let scalar) = entry.value else {
-        error(
-          entry.value.position,
-          "the value of \(name) in \(what) must be a scalar, not \(entry.value.kindDescription)")
-        continue
-      }
-      let value = entry.value.isNull ? "" : scalar.text
-      if withoutNUL(value, at: entry.value.position, "the value of \(name) in \(what)") != nil {
-        result.append(EnvironmentVariable(entry.key, value))
-      }
-    }
-    return result
-  }
 }

@@ -124,7 +124,7 @@ struct ManifestDecoder {
       }
     }
     document.variables.merge(overrides) { $1 }
-    let scope = Scope(variables: document.variables, owner: "at the top level")
+    let scope = Scope(variables: document.variables)
     var defaults = Settings()
     var environment: [EnvironmentVariable] = []
     var dotenv: [EnvironmentVariable] = []
@@ -217,14 +217,17 @@ struct ManifestDecoder {
         jobs.append(placeholder(entry.key, entry.keyPosition))
         continue
       }
-      let expanded = expand(draft, variables: document.variables)
-      if draft.matrix != nil { document.templates[draft.id] = expanded.map(\.id) }
+      let start = jobs.count
+      expand(draft, variables: document.variables, into: &jobs)
+      if draft.matrix != nil { document.templates[draft.id] = jobs[start...].map(\.id) }
       if let pool = draft.settings.pool { document.poolUses.append((pool.text, location(pool.position))) }
-      jobs += expanded
     }
     // A job defined twice: what is wrong in the second definition is said too.
     for entry in duplicates {
-      if let draft = draft(entry, defaults: defaults) { _ = expand(draft, variables: document.variables) }
+      if let draft = draft(entry, defaults: defaults) {
+        var ignored: [Job] = []
+        expand(draft, variables: document.variables, into: &ignored)
+      }
     }
     return jobs
   }

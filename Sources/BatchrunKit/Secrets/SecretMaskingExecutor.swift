@@ -75,38 +75,53 @@ final class SecretMaskingExecutor: JobExecutor {
   )
     -> Int
   {
-    var stream = SecretMasker.Stream(masker)
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    // The end of the last read that may begin a value stays at the buffer's start, and
+    // the next read lands after it: no byte is copied but into `out`.
+    let capacity = (1 << 20) + masker.longest
+    var buffer = [UInt8](repeating: 0, count: capacity)
+    var kept = 0
     var out: [UInt8] = []
-    out.reserveCapacity(buffer.count + 4096)
+    out.reserveCapacity(capacity + 4096)
     var written = 0
     var idle = Duration.zero
     let tick = Duration.milliseconds(50)
-    let tickMilliseconds: Int32 = 50
     func flush() {
       written += out.count
       _ = out.withUnsafeBytes { FileBytes.writeAll(output, $0) }
       out.removeAll(keepingCapacity: true)
     }
     while true {
-      var poller = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&poller, 1, tickMilliseconds)
-      if ready < 0, errno == EINTR { continue }
-      if ready == 0 {
-        if ended.value.load(ordering: .acquiring) {
+      let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress! + kept, capacity - kept) }
+      if count < 0, errno == EINTR { continue }
+      if count < 0, errno == EAGAIN {
+        // The pipe is empty: the log gets what was read, then the reader waits.
+        if !out.isEmpty { flush() }
+        var poller = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+        if poll(&poller, 1, 50) == 0, ended.value.load(ordering: .acquiring) {
           idle += tick
           if idle >= lingering { break }
         }
         continue
       }
-      idle = .zero
-      let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-      if count < 0, errno == EINTR || errno == EAGAIN { continue }
       guard count > 0 else { break }
-      stream.feed(buffer[0..<count]) { out.append(contentsOf: $0) }
-      flush()
+      idle = .zero
+      let total = kept + count
+      kept = buffer.withUnsafeMutableBytes { bytes in
+        let left = masker.scan(UnsafeRawBufferPointer(rebasing: bytes[0..<total]), final: false, into: &out)
+        if left > 0 {
+          bytes.baseAddress!.copyMemory(from: bytes.baseAddress! + (total - left), byteCount: left)
+        }
+        return left
+      }
+      if out.count >= 1 << 20 { flush() }
+      // A short read from a busy writer: let the pipe fill for a moment, so that a
+      // gigabyte takes thousands of reads, not hundreds of thousands (the log gets it at
+      // most a millisecond later).
+      if count < 1 << 18 { usleep(1000) }
     }
-    stream.finish { out.append(contentsOf: $0) }
+    buffer.withUnsafeBytes {
+      _ = masker.scan(UnsafeRawBufferPointer(rebasing: $0[0..<kept]), final: true, into: &out)
+    }
     flush()
     return written
   }

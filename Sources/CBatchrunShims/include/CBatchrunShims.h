@@ -81,7 +81,8 @@ pid_t batchrun_wait_any(int *code, int *status, int peek);
 const void *batchrun_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 /// A pipe whose ends close on exec, made atomically (pipe2(2) with O_CLOEXEC), with room for
-/// `size` bytes where the system allows it. Returns 0, or -1 with errno set.
+/// `size` bytes where the system allows it, and a non-blocking read end. Returns 0, or -1
+/// with errno set.
 int batchrun_cloexec_pipe(int ends[2], int size);
 
 #endif

@@ -1,5 +1,6 @@
 @testable import BatchrunKit
 import Foundation
+import TestSupport
 import Testing
 
 /// A file in `Fixtures/invalid-additions` (or a folder of files there, its main one
@@ -195,5 +196,20 @@ struct AdditionDiagnosticsTests {
       $0.hasSuffix(".yaml") ? $0 : "\($0)/main.yaml"
     }
     #expect(files.sorted() == additionFixtures.map(\.name).sorted())
+  }
+
+  /// The fixtures whose problem a JSON Schema can express (the others need names,
+  /// positions, other files or arithmetic): `schemas/manifest.schema.json` rejects them.
+  static let schemaExpressible = [
+    "gpus-not-list.yaml", "matrix-axis-empty.yaml", "matrix-axis-not-list.yaml", "matrix-in-defaults.yaml",
+    "pool-bad-depth.yaml", "resources-bad.yaml", "retry-policy-bad.yaml", "secrets-bad-name.yaml",
+    "var-bad-name.yaml",
+  ]
+
+  @Test("The manifest schema rejects what it can express", .serialized, arguments: schemaExpressible)
+  func schema(_ name: String) async throws {
+    let text = try String(contentsOfFile: Fixtures.path("invalid-additions", name), encoding: .utf8)
+    let errors = try await SchemaValidator(schema: "manifest.schema.json").errors(inYAML: text)
+    #expect(!errors.isEmpty)
   }
 }

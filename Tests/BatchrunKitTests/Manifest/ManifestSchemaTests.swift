@@ -73,10 +73,14 @@ struct ManifestSchemaTests {
     #expect(
       keys == [
         "run", "argv", "needs", "env", "cwd", "timeout", "retries", "retry-delay", "allow-failure", "when",
-        "description",
+        "description", "matrix", "resources", "pool", "inputs", "outputs", "dotenv", "retry-backoff",
+        "retry-max-delay", "retry-on",
       ])
     let top = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
     #expect(
-      top == ["version", "name", "concurrency", "shell", "env", "defaults", "jobs", "executor", "jobserver"])
+      top == [
+        "version", "name", "concurrency", "shell", "env", "defaults", "jobs", "vars", "dotenv", "secrets",
+        "include", "pools", "gpus", "executor", "jobserver",
+      ])
   }
 }

@@ -44,4 +44,20 @@ struct SecretMaskerTests {
     #expect(streamed("ends with hunt", pieces: 3) == "ends with hunt")
     #expect(streamed("", pieces: 3) == "")
   }
+
+  @Test("One value (the fast path): the same however the stream is cut", arguments: [1, 2, 3, 7, 64])
+  func oneValue(_ size: Int) {
+    let single = SecretMasker(values: ["tok-1234"])
+    #expect(single.patterns.count == 1)
+    var stream = SecretMasker.Stream(single)
+    var out: [UInt8] = []
+    let bytes = Array("tok-1234tok-1234 tok-123 xtok-1234y tok-12".utf8)
+    var start = 0
+    while start < bytes.count {
+      stream.feed(bytes[start..<min(bytes.count, start + size)]) { out += $0 }
+      start += size
+    }
+    stream.finish { out += $0 }
+    #expect(String(decoding: out, as: UTF8.self) == "****** tok-123 x***y tok-12")
+  }
 }
