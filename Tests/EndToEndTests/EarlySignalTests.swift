@@ -70,10 +70,13 @@ extension EarlySignalTests {
     #expect(mkfifo(fifo, 0o644) == 0)
     let result = try await BatchrunProcess.batchrun(
       (dryRun ? ["--dry-run"] : []) + ["--state-dir", "state", "m.yaml"], in: directory.url,
-      signals: [.init(SIGINT, after: .milliseconds(300))], timeout: .seconds(20))
+      signals: [.init(SIGINT, after: .milliseconds(300))], timeout: .seconds(60))
     #expect(result.exitCode == 128 + SIGINT, "\(result)")
-    let signalled = try #require(result.signalsSent.first)
-    #expect(result.elapsed - signalled < .seconds(5), "not held until the manifest came: \(result.elapsed)")
+    // Nobody ever writes the FIFO: held until the manifest came, batchrun would run into
+    // the timeout below. (How long it took is not measured: a starved test process
+    // notices the exit late.)
+    #expect(!result.signalsSent.isEmpty)
+    #expect(!result.timedOut, "held until the manifest came: \(result)")
     #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("state").path))
   }
 }

@@ -215,7 +215,7 @@ public final class Scheduler: Sendable {
   }
 
   private func finish(_ job: Int, _ result: JobResult) {
-    let stop = state.withLock { state -> ([AttemptControl], AttemptControl.StopReason)? in
+    state.withLock { state in
       state.running[job] = nil
       state.budget.release(plan.graph.jobs[job], gpus: state.gpus.removeValue(forKey: job) ?? [])
       // Every ending gives the job's token back, or frees the implicit slot.
@@ -223,11 +223,12 @@ public final class Scheduler: Sendable {
       if state.implicitSlotHolder == job { state.implicitSlotHolder = nil }
       state.scanNeeded = true
       state.finalize(job, result)
-      guard let reason = state.rules.failFast(stopping: state.running.keys) else { return nil }
-      return (Array(state.running.values), reason)
-    }
-    if let (controls, reason) = stop {
-      for control in controls { control.requestStop(reason) }
+      // Under the lock, before any observer can hear of the failure: once the failure is
+      // announced, every job that was running has been asked to stop (the handlers only
+      // send a signal or start a task).
+      if let reason = state.rules.failFast(stopping: state.running.keys) {
+        for control in state.running.values { control.requestStop(reason) }
+      }
     }
     events.deliver()
     // The worker that finished takes the next ready job itself.
