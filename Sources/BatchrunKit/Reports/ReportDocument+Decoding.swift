@@ -56,10 +56,13 @@ extension ReportDocument {
       }
       return Summary(total: try summary["total"].integer(in: 0...Int.max), counts: counts)
     }
-    criticalPath = try top["critical_path"].object { (path) throws(Problem) in
-      CriticalPathSummary(
-        jobs: try path["jobs"].strings() ?? [], seconds: try path["duration_seconds"].seconds())
-    }
+    // Read as it is written: a missing path (or length) is an empty one, so that a report
+    // reads back what it writes.
+    criticalPath =
+      try top["critical_path"].object { (path) throws(Problem) in
+        CriticalPathSummary(
+          jobs: try path["jobs"].strings() ?? [], seconds: try path["duration_seconds"].seconds() ?? 0)
+      } ?? CriticalPathSummary(jobs: [], seconds: 0)
     let jobs = top["jobs"]
     guard case .array(let items)? = jobs.value else { throw jobs.failure("expected an array of jobs") }
     self.jobs = []
