@@ -53,19 +53,20 @@ public enum IncrementalChoice: Sendable, Equatable {
     let decider = UpToDate(
       plan: plan, runID: "", cache: store.stateDirectory + "/cache", mode: mode, warn: { _ in })
     var out = ""
-    var running = 0
+    var running: Set<Int> = []
     for job in plan.graph.topologicalOrder() where plan.isSelected[job] {
       // A job after one that runs runs too: its need's fingerprint changes.
-      if let reason = decider.reason(toSkip: job), plan.graph.needs[job].allSatisfy({ !decider.runs($0) }) {
+      if let reason = decider.reason(toSkip: job), plan.graph.needs[job].allSatisfy({ !running.contains($0) })
+      {
         out += "up to date: \(plan.graph.jobs[job].id): \(reason)\n"
       } else {
-        decider.markRunning(job)
-        running += 1
+        running.insert(job)
       }
     }
     // Nothing up to date: the waves say it all.
     guard !out.isEmpty else { return "" }
-    return out + "would run: \(running) of \(plan.selected.count) job\(plan.selected.count == 1 ? "" : "s")\n"
+    return out
+      + "would run: \(running.count) of \(plan.selected.count) job\(plan.selected.count == 1 ? "" : "s")\n"
   }
 
   /// Checks that the earlier run and the `--from` jobs exist, before anything starts.

@@ -33,8 +33,7 @@ final class UpToDate: Sendable {
   private let hashes: FileHashes
   private let cache: String
   private let warn: @Sendable (String) -> Void
-  private let state:
-    Mutex<(fingerprints: [Int: String], records: FingerprintRecords, running: Set<Int>, recorded: Bool)>
+  private let state: Mutex<(fingerprints: [Int: String], records: FingerprintRecords, recorded: Bool)>
   /// The manifest's absolute path: the records' key.
   private let manifestKey: String
 
@@ -56,7 +55,7 @@ final class UpToDate: Sendable {
     hashes = FileHashes(path: cache + "/files")
     let records = FingerprintRecords(path: cache + "/fingerprints.json")
     for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
-    state = Mutex(([:], records, [], false))
+    state = Mutex(([:], records, false))
   }
 
   /// The fingerprint of the job at `index`, computed once.
@@ -123,16 +122,6 @@ final class UpToDate: Sendable {
       $0.records.set(.init(fingerprint: current, runID: runID), manifest: manifestKey, job: job.id)
       $0.recorded = true
     }
-  }
-
-  /// For a preview: the job at `index` would run.
-  func markRunning(_ index: Int) {
-    state.withLock { $0.running.insert(index) }
-  }
-
-  /// For a preview: whether the job at `index` was marked as one that would run.
-  func runs(_ index: Int) -> Bool {
-    state.withLock { $0.running.contains(index) }
   }
 
   /// The fingerprint computed for the job at `index`, if it was.

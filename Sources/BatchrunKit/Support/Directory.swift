@@ -4,16 +4,7 @@ import Glibc
 enum Directory {
   /// The names in `directory`, without `.` and `..`; none when it cannot be read.
   static func entries(of directory: String) -> [String] {
-    guard let handle = opendir(directory) else { return [] }
-    defer { closedir(handle) }
-    var names: [String] = []
-    while let entry = readdir(handle) {
-      let name = withUnsafeBytes(of: &entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != ".", name != ".." { names.append(name) }
-    }
-    return names
+    typedEntries(of: directory).map(\.name)
   }
 
   /// The entries of `directory` (without `.` and `..`) and whether each is a directory,
