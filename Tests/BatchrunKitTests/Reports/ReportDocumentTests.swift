@@ -68,6 +68,21 @@ struct ReportDocumentTests {
     }
   }
 
+  @Test("a report without critical_path, or without its duration, reads back what it writes")
+  func missingCriticalPathReadsBack() async throws {
+    let run = try await ReportSchemaTests.variedRun()
+    let full = run.report.document.json()
+    guard case .object(let members) = full else { throw CancellationError() }
+    for json in [
+      JSON.object(members.filter { $0.0 != "critical_path" }),
+      full.setting("critical_path", .object([("jobs", .array([]))])),
+    ] {
+      let read = try ReportDocument(json: json)
+      #expect(try ReportDocument(json: read.json()) == read)
+      #expect(read.criticalPath?.jobs == [] && read.criticalPath?.seconds == 0)
+    }
+  }
+
   @Test("version 2 carries the executor, each job's resources and each attempt's host; version 1 still reads")
   func versions() async throws {
     let run = try await ReportSchemaTests.variedRun()
