@@ -20,20 +20,28 @@ enum InputGlob {
   }
 
   /// The regular files `pattern` matches in `directory`, sorted by path, each with the
-  /// `stat` that found it (one per file).
+  /// `stat` that found it (one per file: relative to the directory being read, so that a
+  /// file costs no walk of its whole path).
   static func matches(_ pattern: String, in directory: String) -> [Match] {
     let absolute = pattern.hasPrefix("/")
     var parts = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
     parts.removeAll { $0 == "." }
-    var found: [String: Match] = [:]
+    var found: [Match] = []
     walk(absolute ? "" : directory, parts[...], into: &found)
+    found.sort { $0.path < $1.path }
     // `**` reaches a file along more than one path (`src/**` through `src` and `src/deep`).
-    return found.values.sorted { $0.path < $1.path }
+    if parts.contains("**") {
+      found = found.enumerated().filter { $0.offset == 0 || found[$0.offset - 1].path != $0.element.path }
+        .map(\.element)
+    }
+    return found
   }
 
-  private static func walk(_ base: String, _ parts: ArraySlice<String>, into found: inout [String: Match]) {
+  private static func walk(_ base: String, _ parts: ArraySlice<String>, into found: inout [Match]) {
     guard let part = parts.first else {
-      collect(base, into: &found)
+      var info = stat()
+      guard stat(base, &info) == 0 else { return }
+      collect(base, info, into: &found)
       return
     }
     let rest = parts.dropFirst()
@@ -50,26 +58,37 @@ enum InputGlob {
       walk(base + "/" + part, rest, into: &found)
       return
     }
-    for entry in Directory.typedEntries(of: base.isEmpty ? "/" : base) {
-      if entry.name.hasPrefix("."), !part.hasPrefix(".") { continue }
-      guard fnmatch(part, entry.name, 0) == 0 else { continue }
-      let path = base + "/" + entry.name
-      if rest.isEmpty || (entry.isDirectory ?? isDirectory(path)) { walk(path, rest, into: &found) }
+    let hidden = part.hasPrefix(".")
+    Directory.forEachEntry(of: base.isEmpty ? "/" : base) { descriptor, name, isDirectory in
+      if name[0] == 0x2E, !hidden { return }
+      guard fnmatch(part, name, 0) == 0 else { return }
+      let path = base + "/" + String(cString: name)
+      if rest.isEmpty {
+        var info = stat()
+        guard fstatat(descriptor, name, &info, 0) == 0 else { return }
+        collect(path, info, into: &found)
+      } else if isDirectory ?? Self.isDirectory(path) {
+        walk(path, rest, into: &found)
+      }
     }
   }
 
-  /// `path` itself when it is a file; every file below it when it is a directory.
-  private static func collect(_ path: String, into found: inout [String: Match]) {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return }
+  /// `path` itself when it is a file (`info` is its `stat`); every file below it when it
+  /// is a directory.
+  private static func collect(_ path: String, _ info: stat, into found: inout [Match]) {
     switch info.st_mode & S_IFMT {
     case S_IFREG:
-      found[path] = Match(
-        path: path, size: Int(info.st_size),
-        modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec),
-        inode: Int(info.st_ino))
+      found.append(
+        Match(
+          path: path, size: Int(info.st_size),
+          modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec),
+          inode: Int(info.st_ino)))
     case S_IFDIR:
-      for entry in Directory.typedEntries(of: path) { collect(path + "/" + entry.name, into: &found) }
+      Directory.forEachEntry(of: path) { descriptor, name, _ in
+        var info = stat()
+        guard fstatat(descriptor, name, &info, 0) == 0 else { return }
+        collect(path + "/" + String(cString: name), info, into: &found)
+      }
     default: break
     }
   }

@@ -1,4 +1,5 @@
-/// SHA-256 (FIPS 180-4), for the manifest digest in reports; small enough not to need a crypto package.
+/// SHA-256 (FIPS 180-4), for the manifest digest in reports and the fingerprints of jobs
+/// and input files; small enough not to need a crypto package.
 struct SHA256 {
   private static let k: [UInt32] = [
     0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -13,50 +14,81 @@ struct SHA256 {
 
   /// The digest of `bytes` as 64 lower-case hex digits.
   static func hex(_ bytes: [UInt8]) -> String {
-    var h: [UInt32] = [
-      0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    var message = bytes
-    message.append(0x80)
-    while message.count % 64 != 56 { message.append(0) }
-    let bitLength = UInt64(bytes.count) &* 8
-    for shift in stride(from: 56, through: 0, by: -8) {
-      message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-    }
-    var w = [UInt32](repeating: 0, count: 64)
-    for chunk in stride(from: 0, to: message.count, by: 64) {
-      for i in 0..<16 {
-        let j = chunk + i * 4
-        w[i] =
-          UInt32(message[j]) << 24 | UInt32(message[j + 1]) << 16 | UInt32(message[j + 2]) << 8
-          | UInt32(message[j + 3])
-      }
-      for i in 16..<64 {
-        let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-        let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-      }
-      var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-      for i in 0..<64 {
-        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-        let choice = (e & f) ^ (~e & g)
-        let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
-        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-        let majority = (a & b) ^ (a & c) ^ (b & c)
-        let t2 = s0 &+ majority
-        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-      }
-      for (i, value) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ value }
-    }
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for word in h {
-      for shift in stride(from: 28, through: 0, by: -4) {
-        out.append(digits[Int((word >> UInt32(shift)) & 0xf)])
+    var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+      0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+    )
+    // The whole 64-byte blocks straight from `bytes`; the rest, the 0x80, the zeros and
+    // the length in one or two blocks of a tail buffer.
+    let whole = bytes.count / 64 * 64
+    var tail = [UInt8](repeating: 0, count: 128)
+    let rest = bytes.count - whole
+    let tailCount = rest < 56 ? 64 : 128
+    k.withUnsafeBufferPointer { k in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+        bytes.withUnsafeBufferPointer { input in
+          var chunk = 0
+          while chunk < whole {
+            compress(UnsafeBufferPointer(rebasing: input[chunk..<chunk + 64]), into: &h, k: k, w: w)
+            chunk += 64
+          }
+          for i in 0..<rest { tail[i] = input[whole + i] }
+        }
+        tail[rest] = 0x80
+        let bitLength = UInt64(bytes.count) &* 8
+        for i in 0..<8 { tail[tailCount - 1 - i] = UInt8(truncatingIfNeeded: bitLength >> UInt64(i * 8)) }
+        tail.withUnsafeBufferPointer { tail in
+          var chunk = 0
+          while chunk < tailCount {
+            compress(UnsafeBufferPointer(rebasing: tail[chunk..<chunk + 64]), into: &h, k: k, w: w)
+            chunk += 64
+          }
+        }
       }
     }
-    return String(decoding: out, as: UTF8.self)
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: 64) { out in
+      digits.withUTF8Buffer { digits in
+        var n = 0
+        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
+          for shift in stride(from: 28, through: 0, by: -4) {
+            out[n] = digits[Int((word >> UInt32(shift)) & 0xf)]
+            n += 1
+          }
+        }
+      }
+      return 64
+    }
   }
 
+  /// One round of the compression function over the 64-byte `block`.
+  @inline(__always)
+  private static func compress(
+    _ block: UnsafeBufferPointer<UInt8>,
+    into h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+    k: UnsafeBufferPointer<UInt32>, w: UnsafeMutableBufferPointer<UInt32>
+  ) {
+    for i in 0..<16 {
+      let j = i * 4
+      w[i] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+    }
+    for i in 16..<64 {
+      let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+      let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+      w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+    }
+    var (a, b, c, d, e, f, g, hh) = h
+    for i in 0..<64 {
+      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+      let choice = (e & f) ^ (~e & g)
+      let t1 = hh &+ s1 &+ choice &+ k[i] &+ w[i]
+      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+      let majority = (a & b) ^ (a & c) ^ (b & c)
+      let t2 = s0 &+ majority
+      (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+    }
+    h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+  }
+
+  @inline(__always)
   private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
 }
