@@ -33,27 +33,38 @@ enum SlurmTestCluster {
 
   /// Starts the cluster with the project's script (it installs the packages when missing,
   /// and returns at once when the cluster is up already).
+  ///
+  /// Spawned and waited for by pid, its output in a file: `Foundation.Process` waits for
+  /// a SIGCHLD that the reaper of the unit tests running in this same process may take
+  /// first, and then never returns.
   private static func start() -> Result<String, Failure> {
     guard getuid() == 0 else { return .failure(Failure(description: "the test cluster needs root")) }
-    let process = Process()
-    process.executableURL = root.appendingPathComponent("scripts/slurm-test-cluster")
-    process.arguments = ["start"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    do {
-      try process.run()
-    } catch {
-      return .failure(Failure(description: "cannot run scripts/slurm-test-cluster: \(error)"))
+    let outputPath = NSTemporaryDirectory() + "batchrun-slurm-start-\(getpid()).out"
+    defer { unlink(outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let script = root.appendingPathComponent("scripts/slurm-test-cluster").path
+    var pid = pid_t()
+    let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(script), strdup("start"), nil]
+    defer { arguments.forEach { free($0) } }
+    let spawned = posix_spawn(&pid, script, &actions, nil, arguments, environ)
+    guard spawned == 0 else {
+      return .failure(Failure(description: "cannot run scripts/slurm-test-cluster: \(String(cString: strerror(spawned)))"))
     }
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+    let exited = status & 0x7f == 0
+    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    guard exited, (status >> 8) & 0xff == 0,
       let line = text.split(separator: "\n").first(where: { $0.hasPrefix("export SLURM_CONF=") })
     else {
       return .failure(
         Failure(
-          description: "scripts/slurm-test-cluster start failed (exit \(process.terminationStatus)):"
+          description: "scripts/slurm-test-cluster start failed (status \(status)):"
             + " Slurm's Debian packages could not be installed or started here"))
     }
     return .success(String(line.dropFirst("export SLURM_CONF=".count)))
