@@ -136,13 +136,11 @@ struct RunCommand: AsyncParsableCommand {
     let loaded = try options.load(manifest)
     let store = stateDir.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: loaded)
     let prior: PriorDurations?
-    do throws(ReportLoader.Failure) {
-      prior = try PriorDurations.load(stateDirectory: store.stateDirectory)
+    do throws(SystemFailure) {
+      prior = try PriorDurations.load(stateDirectory: store.stateDirectory, manifest: loaded)
     } catch {
-      // A damaged previous report costs only the ordering by its durations.
-      Console.fail(
-        "ignoring the previous run's report \(error.path): \(error.reason);"
-          + " jobs are ordered without its durations", .warning, color: options.color)
+      // Damaged durations cost only the ordering by them.
+      Console.fail("\(error); jobs are ordered without their durations", .warning, color: options.color)
       prior = nil
     }
     let plan = try options.plan(loaded, targets: targets, weight: prior?.weight)

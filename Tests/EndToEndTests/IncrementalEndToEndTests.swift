@@ -59,6 +59,30 @@ struct IncrementalEndToEndTests {
     return Dictionary(uniqueKeysWithValues: try files.jobIDs.map { ($0, try files.jobStatus($0) ?? "") })
   }
 
+  @Test("The longest job starts first from the second run on, and a run where all was up to date keeps its durations")
+  func durationsOrderTheJobs() async throws {
+    // At -j 1, with no durations, ties go in manifest order: quick, then slow.
+    let manifest = """
+      jobs:
+        quick: {run: 'echo quick >> order.txt', inputs: [in.txt]}
+        slow: {run: 'sleep 0.3; echo slow >> order.txt', inputs: [in.txt]}
+      """
+    _ = try directory.write("in.txt", "1\n")
+    let order = directory.url.appendingPathComponent("order.txt")
+    func started() throws -> [String] {
+      defer { try? FileManager.default.removeItem(at: order) }
+      return try String(contentsOf: order, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+    #expect(try await run(manifest).result.exitCode == 0)
+    #expect(try started() == ["quick", "slow"], "no durations yet: manifest order")
+    let noop = try await run(manifest)
+    #expect(noop.result.exitCode == 0)
+    #expect(try await statuses() == ["quick": "up_to_date", "slow": "up_to_date"])
+    _ = try directory.write("in.txt", "2\n")
+    #expect(try await run(manifest).result.exitCode == 0)
+    #expect(try started() == ["slow", "quick"], "the durations of the first run, kept through the no-op one")
+  }
+
   @Test(
     "A second run is up to date; touching a file changes nothing; a content change reruns its job and what follows"
   )

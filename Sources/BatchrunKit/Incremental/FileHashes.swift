@@ -13,7 +13,7 @@ final class FileHashes: Sendable {
     var size: Int
     var modified: Int
     var inode: Int
-    var hash: String
+    var digest: SIMD32<UInt8>
   }
 
   static let header = "batchrun file hashes 1"
@@ -30,26 +30,42 @@ final class FileHashes: Sendable {
     var known: [String: Entry] = [:]
     var problem: String?
     if let bytes = try? FileBytes.read(path) {
-      let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
-      if lines.first.map({ String(decoding: $0, as: UTF8.self) }) == Self.header {
-        for line in lines.dropFirst() {
-          let fields = line.split(separator: 0x20, maxSplits: 4, omittingEmptySubsequences: false)
-          guard fields.count == 5, fields[0].count == 64, let size = Self.number(fields[1]),
-            let modified = Self.number(fields[2]), let inode = Self.number(fields[3])
-          else {
-            problem = "\(path) is damaged; input files are hashed again"
-            known = [:]
-            break
-          }
-          known[String(decoding: fields[4], as: UTF8.self)] = Entry(
-            size: size, modified: modified, inode: inode, hash: String(decoding: fields[0], as: UTF8.self))
-        }
+      if let entries = Self.parse(bytes) {
+        known = entries
       } else {
         problem = "\(path) is damaged; input files are hashed again"
       }
     }
     entries = Mutex((known, false))
     self.problem = problem
+  }
+
+  /// The entries of the file's `bytes`; `nil` if it is damaged. One pass over the bytes,
+  /// no array of lines or fields in between.
+  private static func parse(_ bytes: [UInt8]) -> [String: Entry]? {
+    let header = Array((Self.header + "\n").utf8)
+    guard bytes.starts(with: header) else { return nil }
+    var known: [String: Entry] = [:]
+    known.reserveCapacity(bytes.count / 100)
+    let space = UInt8(ascii: " ")
+    var start = header.count
+    while start < bytes.count {
+      let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+      var fields: [Range<Int>] = []
+      var field = start
+      while fields.count < 4, let next = bytes[field..<end].firstIndex(of: space) {
+        fields.append(field..<next)
+        field = next + 1
+      }
+      guard fields.count == 4, field < end, let digest = SHA256.digest(hex: bytes[fields[0]]),
+        let size = number(bytes[fields[1]]), let modified = number(bytes[fields[2]]),
+        let inode = number(bytes[fields[3]])
+      else { return nil }
+      known[String(decoding: bytes[field..<end], as: UTF8.self)] = Entry(
+        size: size, modified: modified, inode: inode, digest: digest)
+      start = end + 1
+    }
+    return known
   }
 
   /// A non-negative decimal number, without a `String` in between (10,000 lines are read
@@ -68,21 +84,21 @@ final class FileHashes: Sendable {
   }
 
   /// The SHA-256 of the file `match` found, or `nil` if it cannot be read.
-  func hash(of match: InputGlob.Match) -> String? {
+  func digest(of match: InputGlob.Match) -> SIMD32<UInt8>? {
     if let known = entries.withLock({ $0.known[match.path] }), known.size == match.size,
       known.modified == match.modified, known.inode == match.inode
     {
-      return known.hash
+      return known.digest
     }
     guard let bytes = try? FileBytes.read(match.path) else { return nil }
-    let hash = SHA256.hex(bytes)
+    let digest = SHA256.digest(bytes)
     // A path with a newline cannot be a line: it is hashed every time.
-    guard !match.path.contains("\n") else { return hash }
+    guard !match.path.contains("\n") else { return digest }
     entries.withLock {
-      $0.known[match.path] = Entry(size: match.size, modified: match.modified, inode: match.inode, hash: hash)
+      $0.known[match.path] = Entry(size: match.size, modified: match.modified, inode: match.inode, digest: digest)
       $0.changed = true
     }
-    return hash
+    return digest
   }
 
   /// Writes the hashes back, atomically, if any changed, creating `directory` (the
@@ -93,7 +109,7 @@ final class FileHashes: Sendable {
     try RunStore.makeDirectories(directory)
     var text = Self.header + "\n"
     for (name, entry) in known.sorted(by: { $0.key < $1.key }) {
-      text += "\(entry.hash) \(entry.size) \(entry.modified) \(entry.inode) \(name)\n"
+      text += "\(SHA256.hex(entry.digest)) \(entry.size) \(entry.modified) \(entry.inode) \(name)\n"
     }
     try RunStore.writeAtomically(text, to: path)
   }

@@ -16,18 +16,18 @@ struct FingerprintRecords: Sendable {
 
   init(path: String) {
     self.path = path
-    guard let bytes = try? FileBytes.read(path) else { return }
-    guard case .object(let all)? = (try? JSONParser.parse(bytes))?["manifests"] else {
+    switch JobRecordFile.read(path) {
+    case nil: return
+    case .failure:
       problem = "\(path) is damaged; jobs with inputs run again"
-      return
-    }
-    for (manifest, jobs) in all {
-      guard case .object(let jobs) = jobs else { continue }
-      for (id, value) in jobs {
-        guard let fingerprint = value["fingerprint"]?.stringValue, let run = value["run"]?.stringValue else {
-          continue
+    case .success(let all):
+      for (manifest, jobs) in all {
+        for (id, value) in jobs {
+          guard let fingerprint = value["fingerprint"]?.stringValue, let run = value["run"]?.stringValue else {
+            continue
+          }
+          manifests[manifest, default: [:]][id] = Record(fingerprint: fingerprint, runID: run)
         }
-        manifests[manifest, default: [:]][id] = Record(fingerprint: fingerprint, runID: run)
       }
     }
   }
@@ -41,20 +41,9 @@ struct FingerprintRecords: Sendable {
   }
 
   func save() throws(SystemFailure) {
-    let all = manifests.sorted { $0.key < $1.key }.map { manifest, jobs -> (String, JSON) in
-      (
-        manifest,
-        .object(
-          jobs.sorted { $0.key < $1.key }.map {
-            (
-              $0.key,
-              .object([("fingerprint", .string($0.value.fingerprint)), ("run", .string($0.value.runID))])
-            )
-          })
-      )
-    }
-    try RunStore.writeAtomically(
-      JSON.object([("version", .int(1)), ("manifests", .object(all))]).rendered(pretty: true) + "\n", to: path
-    )
+    try JobRecordFile.write(
+      manifests.mapValues { jobs in
+        jobs.mapValues { .object([("fingerprint", .string($0.fingerprint)), ("run", .string($0.runID))]) }
+      }, to: path)
   }
 }

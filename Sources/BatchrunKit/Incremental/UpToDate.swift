@@ -49,9 +49,7 @@ final class UpToDate: Sendable {
     self.mode = mode
     self.warn = warn
     self.cache = cache
-    manifestKey =
-      plan.manifest.path.hasPrefix("/")
-      ? plan.manifest.path : (Environment.currentDirectory ?? ".") + "/" + plan.manifest.path
+    manifestKey = plan.manifest.absolutePath
     hashes = FileHashes(path: cache + "/files")
     let records = FingerprintRecords(path: cache + "/fingerprints.json")
     for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
@@ -66,7 +64,7 @@ final class UpToDate: Sendable {
     var text: [UInt8] = []
     func add(_ fields: [String]) {
       for field in fields {
-        text += Array(field.utf8)
+        text.append(contentsOf: field.utf8)
         text.append(0)
       }
       text.append(0x0A)
@@ -80,10 +78,24 @@ final class UpToDate: Sendable {
     var environment: [String: String] = [:]
     for variable in manifest.environment + job.environment { environment[variable.name] = variable.value }
     for (name, value) in environment.sorted(by: { $0.key < $1.key }) { add(["env", name, value]) }
+    let inside = directory.hasSuffix("/") ? directory : directory + "/"
     for pattern in job.inputs {
       let files = InputGlob.matches(pattern, in: directory)
       if files.isEmpty { warn("job '\(job.id)': input '\(pattern)' matches no file") }
-      for file in files { add(["input", file.path, hashes.hash(of: file) ?? "unreadable"]) }
+      for file in files {
+        // `input`, the path (relative to the cwd when inside it), then `=` and the
+        // content's 32-byte digest, or `unreadable`: paths hold no NUL.
+        text.append(contentsOf: "input\0".utf8)
+        text.append(contentsOf: file.path.hasPrefix(inside) ? file.path.utf8.dropFirst(inside.utf8.count) : file.path.utf8[...])
+        text.append(0)
+        if let digest = hashes.digest(of: file) {
+          text.append(UInt8(ascii: "="))
+          for i in 0..<32 { text.append(digest[i]) }
+        } else {
+          text.append(contentsOf: "unreadable".utf8)
+        }
+        text.append(0x0A)
+      }
     }
     for (id, need) in needs { add(["need", id, need]) }
     let result = SHA256.hex(text)

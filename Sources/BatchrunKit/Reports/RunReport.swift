@@ -63,6 +63,16 @@ public struct RunReport: Sendable {
     return first.exit.startedAt.seconds(to: last.exit.finishedAt)
   }
 
+  /// The wall times of the jobs that succeeded in this run, by id: the next run's
+  /// ``PriorDurations``.
+  var successDurations: [String: Double] {
+    var seconds: [String: Double] = [:]
+    for result in outcome.results where result.status == .succeeded {
+      seconds[plan.graph.jobs[result.index].id] = Self.duration(of: result)
+    }
+    return seconds
+  }
+
   /// The chain of needs, first to last, with the largest sum of durations, among the
   /// jobs that ran.
   var criticalPath: (jobs: [Int], seconds: Double) {

@@ -138,6 +138,12 @@ public final class RunSession: Sendable {
       runID: runID, plan: plan, settings: options.settings, outcome: outcome, startedAt: startedAt,
       finishedAt: WallClock.now)
     report.executor = executor.name
+    do throws(SystemFailure) {
+      try PriorDurations.record(report.successDurations, manifest: plan.manifest, stateDirectory: store.stateDirectory)
+    } catch {
+      // The durations only order the next run's jobs.
+      _ = output.write(Self.warning("\(error); the next run orders jobs without them"), droppable: false)
+    }
     // The executor failing (Slurm unreachable) is batchrun's failure: exit 70, no job blamed.
     var failure = executor.failure.map {
       SystemFailure("cannot run jobs on \(executor.name)", reason: "\($0)")

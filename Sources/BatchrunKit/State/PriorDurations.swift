@@ -1,8 +1,10 @@
-/// Job durations from the previous run's report, to weight the critical path.
+/// Each job's duration the last time it succeeded, to weight the critical path; kept per
+/// manifest in `<state-dir>/cache/durations.json` (README, "Critical path first, by
+/// time").
 ///
 /// With them the scheduler starts first the jobs with the longest remaining *time*,
-/// not merely the most remaining jobs. A job the previous run did not time counts as
-/// the mean of those it did.
+/// not merely the most remaining jobs. A job with no duration counts as the mean of those
+/// known. A run where nothing ran (every job up to date) keeps the durations it found.
 public struct PriorDurations: Sendable {
   /// Seconds by job id.
   var seconds: [String: Double]
@@ -11,33 +13,35 @@ public struct PriorDurations: Sendable {
     self.seconds = seconds
   }
 
-  /// The durations of the succeeded jobs in `report`; `nil` if it has none.
-  public init?(report: ReportDocument) {
-    var seconds: [String: Double] = [:]
-    for job in report.jobs where job.status == .succeeded {
-      if let duration = job.durationSeconds { seconds[job.id] = duration }
-    }
-    if seconds.isEmpty { return nil }
-    self.init(seconds: seconds)
+  /// The path of the durations file in `stateDirectory`.
+  static func path(stateDirectory: String) -> String {
+    stateDirectory + "/cache/durations.json"
   }
 
-  /// The path of the report `latest` points at in `stateDirectory`.
-  static func reportPath(stateDirectory: String) -> String {
-    stateDirectory + "/latest/report.json"
+  /// The durations recorded for `manifest` in `stateDirectory`; `nil` if there are none.
+  /// - Throws: why the file cannot be used (it cannot be read, or it is damaged).
+  public static func load(stateDirectory: String, manifest: Manifest) throws(SystemFailure) -> PriorDurations? {
+    switch JobRecordFile.read(path(stateDirectory: stateDirectory)) {
+    case nil: return nil
+    case .failure(let failure): throw failure
+    case .success(let all):
+      let seconds = (all[manifest.absolutePath] ?? [:]).compactMapValues(\.doubleValue)
+      return seconds.isEmpty ? nil : PriorDurations(seconds: seconds)
+    }
   }
 
-  /// The durations in the report `latest` points at in `stateDirectory`; `nil` if there is
-  /// no such report (no run yet, or the last one was killed before writing it).
-  /// - Throws: why the report there cannot be used: it cannot be read, or it is not a
-  ///   valid report (``ReportLoader/loadFile(_:)``).
-  public static func load(stateDirectory: String) throws(ReportLoader.Failure) -> PriorDurations? {
-    let report: ReportDocument
-    do throws(ReportLoader.Failure) {
-      report = try ReportLoader.loadFile(reportPath(stateDirectory: stateDirectory))
-    } catch  where error.kind == .missing {
-      return nil
-    }
-    return PriorDurations(report: report)
+  /// Adds `measured` (seconds by job id) to the durations recorded for `manifest` in
+  /// `stateDirectory`; the others stay. Nothing measured, nothing written.
+  static func record(_ measured: [String: Double], manifest: Manifest, stateDirectory: String) throws(SystemFailure) {
+    guard !measured.isEmpty else { return }
+    let path = path(stateDirectory: stateDirectory)
+    // A damaged file is replaced (its warning was given when the run started).
+    var all = (try? JobRecordFile.read(path)?.get()) ?? [:]
+    var jobs = all[manifest.absolutePath] ?? [:]
+    for (id, seconds) in measured { jobs[id] = .double(seconds) }
+    all[manifest.absolutePath] = jobs
+    try RunStore.makeDirectories(stateDirectory + "/cache")
+    try JobRecordFile.write(all, to: path)
   }
 
   /// A job's weight for ``Plan``: its last duration, else the mean of those known

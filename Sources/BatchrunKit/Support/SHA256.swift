@@ -14,6 +14,48 @@ struct SHA256 {
 
   /// The digest of `bytes` as 64 lower-case hex digits.
   static func hex(_ bytes: [UInt8]) -> String {
+    hex(digest(bytes))
+  }
+
+  /// `digest` as 64 lower-case hex digits.
+  static func hex(_ digest: SIMD32<UInt8>) -> String {
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: 64) { out in
+      digits.withUTF8Buffer { digits in
+        for i in 0..<32 {
+          out[2 * i] = digits[Int(digest[i] >> 4)]
+          out[2 * i + 1] = digits[Int(digest[i] & 0xf)]
+        }
+      }
+      return 64
+    }
+  }
+
+  /// The 64 hex digits of a digest (either case) as its 32 bytes; `nil` if they are not.
+  static func digest(hex digits: some Collection<UInt8>) -> SIMD32<UInt8>? {
+    guard digits.count == 64 else { return nil }
+    func value(_ digit: UInt8) -> UInt8? {
+      switch digit {
+      case 0x30...0x39: digit - 0x30
+      case 0x61...0x66: digit - 0x61 + 10
+      case 0x41...0x46: digit - 0x41 + 10
+      default: nil
+      }
+    }
+    var digest = SIMD32<UInt8>()
+    var index = digits.startIndex
+    for i in 0..<32 {
+      guard let high = value(digits[index]) else { return nil }
+      index = digits.index(after: index)
+      guard let low = value(digits[index]) else { return nil }
+      index = digits.index(after: index)
+      digest[i] = high << 4 | low
+    }
+    return digest
+  }
+
+  /// The digest of `bytes`.
+  static func digest(_ bytes: [UInt8]) -> SIMD32<UInt8> {
     var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
       0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
@@ -45,19 +87,11 @@ struct SHA256 {
         }
       }
     }
-    let digits: StaticString = "0123456789abcdef"
-    return String(unsafeUninitializedCapacity: 64) { out in
-      digits.withUTF8Buffer { digits in
-        var n = 0
-        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-          for shift in stride(from: 28, through: 0, by: -4) {
-            out[n] = digits[Int((word >> UInt32(shift)) & 0xf)]
-            n += 1
-          }
-        }
-      }
-      return 64
+    var digest = SIMD32<UInt8>()
+    for (i, word) in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7].enumerated() {
+      for j in 0..<4 { digest[4 * i + j] = UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * j)) }
     }
+    return digest
   }
 
   /// One round of the compression function over the 64-byte `block`.

@@ -228,16 +228,13 @@ struct ReportReaderTests {
 
   // MARK: - Readers
 
-  /// Every format `batchrun report` has, and the prior durations: none may trap.
+  /// Every format `batchrun report` has: none may trap.
   static func renderEverything(_ report: ReportDocument) {
     _ = TextReport.render(report)
     _ = HTMLReport.render(report, runDirectory: nil)
     _ = JUnitReport.render(report, runDirectory: nil)
     _ = report.json().rendered(pretty: true)
     _ = Timeline(report: report)
-    if let prior = PriorDurations(report: report) {
-      for weight in prior.seconds.values { #expect(weight.isFinite) }
-    }
   }
 
   @Test("mangled reports are read or refused, and whatever parses renders, never a trap")
@@ -268,7 +265,6 @@ struct ReportReaderTests {
     let text = TextReport.render(document)
     #expect(text.contains("critical path: ok\n"), "\(text)")
     #expect(text.contains("(exit 255)"))
-    #expect(PriorDurations(report: document)?.seconds == ["ok": 1e12])
   }
 
   @Test("the critical path of damaged needs: cycles and indices out of range are left out")
@@ -392,39 +388,5 @@ struct ReportReaderTests {
     #expect(journal.kind == .invalid && journal.path == scratch.path + "/run/events.jsonl", "\(journal)")
     #expect(
       journal.reason.hasPrefix("not a valid journal: its first line: invalid JSON at byte 0"), "\(journal)")
-  }
-
-  @Test("prior durations: none without a report, a failure for a damaged one, finite weights always")
-  func priorDurations() throws {
-    let scratch = try ScratchDirectory()
-    #expect(try PriorDurations.load(stateDirectory: scratch.path) == nil)
-    try FileManager.default.createDirectory(
-      atPath: scratch.path + "/runs/one", withIntermediateDirectories: true)
-    try FileManager.default.createSymbolicLink(
-      atPath: scratch.path + "/latest", withDestinationPath: "runs/one")
-    #expect(try PriorDurations.load(stateDirectory: scratch.path) == nil, "a run killed before its report")
-    try scratch.write("runs/one/report.json", bytes: Array(#"{"jobs": [1e300]"#.utf8))
-    do {
-      _ = try PriorDurations.load(stateDirectory: scratch.path)
-      Issue.record("a damaged report gave durations")
-    } catch {
-      #expect(error.kind == .invalid)
-      #expect(error.path == scratch.path + "/latest/report.json")
-      #expect(error.reason.hasPrefix("not a valid report: invalid JSON at byte 16"), "\(error)")
-    }
-    try scratch.write("runs/one/report.json", bytes: Self.sample.bytes(pretty: true))
-    let prior = try #require(try PriorDurations.load(stateDirectory: scratch.path))
-    #expect(prior.seconds == ["ok": 0.25])
-
-    let odd = PriorDurations(seconds: ["a": .infinity, "b": 1e300, "c": -5, "d": .nan, "e": 2])
-    let manifest = try ManifestLoader.load(
-      bytes: Array(
-        "jobs:\n  a: {run: x}\n  b: {run: x}\n  c: {run: x}\n  d: {run: x}\n  e: {run: x}\n  f: {run: x}\n"
-          .utf8),
-      path: "/m.yaml")
-    for job in manifest.jobs {
-      #expect(
-        odd.weight(job) == 2, "\(job.id): only the usable duration counts, and is the mean for the rest")
-    }
   }
 }

@@ -32,4 +32,16 @@ struct SHA256Tests {
   func repeatedA(_ count: Int, _ digest: String) {
     #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: count)) == digest)
   }
+
+  @Test("Hex digits read back as the digest; anything but 64 hex digits does not")
+  func hexRoundTrip() {
+    let bytes = Array("abc".utf8)
+    let hex = SHA256.hex(bytes)
+    #expect(SHA256.digest(hex: Array(hex.utf8)) == SHA256.digest(bytes))
+    #expect(SHA256.digest(hex: Array(hex.uppercased().utf8)) == SHA256.digest(bytes))
+    #expect(SHA256.hex(SHA256.digest(bytes)) == hex)
+    #expect(SHA256.digest(hex: Array(hex.dropLast().utf8)) == nil)
+    #expect(SHA256.digest(hex: Array((hex.dropLast() + "g").utf8)) == nil)
+    #expect(SHA256.digest(hex: Array((hex + "0").utf8)) == nil)
+  }
 }
