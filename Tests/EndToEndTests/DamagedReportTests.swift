@@ -148,7 +148,8 @@ struct DamagedReportTests {
     return result
   }
 
-  @Test("run: a damaged previous report costs nothing: no word, exit 0, a new valid report", arguments: damages)
+  @Test(
+    "run: a damaged previous report costs nothing: no word, exit 0, a new valid report", arguments: damages)
   func runAfterADamagedReport(_ damage: Damage) async throws {
     let bytes = damage.make(try await Self.realReport.value)
     let damaged = try previousRun(reportBytes: bytes)
@@ -166,7 +167,8 @@ struct DamagedReportTests {
   @Test(
     "run: damaged recorded durations are one warning and exit 0; the run records them anew, and the next is quiet",
     arguments: [
-      ("garbage", Array("\u{7F}ELF\u{0}".utf8)), ("100,000 open brackets", Array(repeating: UInt8(ascii: "["), count: 100_000)),
+      ("garbage", Array("\u{7F}ELF\u{0}".utf8)),
+      ("100,000 open brackets", Array(repeating: UInt8(ascii: "["), count: 100_000)),
       ("an empty file", []), ("durations as an array", Array(#"{"version": 1, "manifests": []}"#.utf8)),
     ])
   func runAfterDamagedDurations(_ name: String, _ bytes: [UInt8]) async throws {

@@ -428,8 +428,12 @@ struct ReliabilityTests {
     let latest = try FileManager.default.destinationOfSymbolicLink(
       atPath: state.appendingPathComponent("latest").path)
     #expect(names.map { "runs/" + $0 }.contains(latest), "latest -> \(latest)")
-    // No temporary link or report is left behind.
-    #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).sorted() == ["latest", "runs"])
+    // No temporary link, report or durations file is left behind.
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: state.path).sorted() == ["cache", "latest", "runs"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: state.appendingPathComponent("cache").path)
+        == ["durations.json"])
   }
 
   @Test("Run ids sort by start time, so that pruning keeps the newest runs")

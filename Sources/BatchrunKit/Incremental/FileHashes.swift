@@ -45,32 +45,47 @@ final class FileHashes: Sendable {
   private static func parse(_ bytes: [UInt8]) -> [String: Entry]? {
     let header = Array((Self.header + "\n").utf8)
     guard bytes.starts(with: header) else { return nil }
-    var known: [String: Entry] = [:]
-    known.reserveCapacity(bytes.count / 100)
-    let space = UInt8(ascii: " ")
-    var start = header.count
-    while start < bytes.count {
-      let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-      var fields: [Range<Int>] = []
-      var field = start
-      while fields.count < 4, let next = bytes[field..<end].firstIndex(of: space) {
-        fields.append(field..<next)
-        field = next + 1
+    return bytes.withUnsafeBufferPointer { bytes -> [String: Entry]? in
+      var known: [String: Entry] = [:]
+      known.reserveCapacity(bytes.count / 100)
+      var start = header.count
+      while start < bytes.count {
+        var end = start
+        while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+        // SHA256 SIZE MTIME-NS INODE PATH: four fields ended by a space, then the path.
+        var spaces = (0, 0, 0, 0)
+        var found = 0
+        var index = start
+        while found < 4, index < end {
+          if bytes[index] == 0x20 {
+            switch found {
+            case 0: spaces.0 = index
+            case 1: spaces.1 = index
+            case 2: spaces.2 = index
+            default: spaces.3 = index
+            }
+            found += 1
+          }
+          index += 1
+        }
+        let field = spaces.3 + 1
+        guard found == 4, field < end,
+          let digest = SHA256.digest(hex: UnsafeBufferPointer(rebasing: bytes[start..<spaces.0])),
+          let size = number(bytes[spaces.0 + 1..<spaces.1]),
+          let modified = number(bytes[spaces.1 + 1..<spaces.2]),
+          let inode = number(bytes[spaces.2 + 1..<spaces.3])
+        else { return nil }
+        known[String(decoding: UnsafeBufferPointer(rebasing: bytes[field..<end]), as: UTF8.self)] = Entry(
+          size: size, modified: modified, inode: inode, digest: digest)
+        start = end + 1
       }
-      guard fields.count == 4, field < end, let digest = SHA256.digest(hex: bytes[fields[0]]),
-        let size = number(bytes[fields[1]]), let modified = number(bytes[fields[2]]),
-        let inode = number(bytes[fields[3]])
-      else { return nil }
-      known[String(decoding: bytes[field..<end], as: UTF8.self)] = Entry(
-        size: size, modified: modified, inode: inode, digest: digest)
-      start = end + 1
+      return known
     }
-    return known
   }
 
   /// A non-negative decimal number, without a `String` in between (10,000 lines are read
   /// in every run).
-  private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+  private static func number(_ digits: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
     guard !digits.isEmpty else { return nil }
     var value = 0
     for digit in digits {
@@ -83,19 +98,26 @@ final class FileHashes: Sendable {
     return value
   }
 
-  /// The SHA-256 of the file `match` found, or `nil` if it cannot be read.
-  func digest(of match: InputGlob.Match) -> SIMD32<UInt8>? {
-    if let known = entries.withLock({ $0.known[match.path] }), known.size == match.size,
+  /// The SHA-256 recorded for the file `match` found, if its size, modification time and
+  /// inode are the ones recorded with it.
+  func cachedDigest(of match: InputGlob.Match) -> SIMD32<UInt8>? {
+    guard let known = entries.withLock({ $0.known[match.path] }), known.size == match.size,
       known.modified == match.modified, known.inode == match.inode
-    {
-      return known.digest
-    }
+    else { return nil }
+    return known.digest
+  }
+
+  /// The SHA-256 of the file `match` found (read only when ``cachedDigest(of:)`` has
+  /// none), or `nil` if it cannot be read.
+  func digest(of match: InputGlob.Match) -> SIMD32<UInt8>? {
+    if let known = cachedDigest(of: match) { return known }
     guard let bytes = try? FileBytes.read(match.path) else { return nil }
     let digest = SHA256.digest(bytes)
     // A path with a newline cannot be a line: it is hashed every time.
     guard !match.path.contains("\n") else { return digest }
     entries.withLock {
-      $0.known[match.path] = Entry(size: match.size, modified: match.modified, inode: match.inode, digest: digest)
+      $0.known[match.path] = Entry(
+        size: match.size, modified: match.modified, inode: match.inode, digest: digest)
       $0.changed = true
     }
     return digest

@@ -23,7 +23,8 @@ struct FingerprintRecords: Sendable {
     case .success(let all):
       for (manifest, jobs) in all {
         for (id, value) in jobs {
-          guard let fingerprint = value["fingerprint"]?.stringValue, let run = value["run"]?.stringValue else {
+          guard let fingerprint = value["fingerprint"]?.stringValue, let run = value["run"]?.stringValue
+          else {
             continue
           }
           manifests[manifest, default: [:]][id] = Record(fingerprint: fingerprint, runID: run)

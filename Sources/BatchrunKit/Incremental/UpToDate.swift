@@ -8,6 +8,10 @@ import Synchronization
 /// file its `inputs` match, and its needs' fingerprints. It is computed when the job is
 /// about to start, after its needs have run, so that inputs they write count.
 ///
+/// The files of jobs whose needs did not run are looked up before anything runs, on as
+/// many threads as the run has workers (``prefetch(_:workers:)``); a job that a job it
+/// needs (or one they need) ran before it looks again when it is about to start.
+///
 /// - By default a job with `inputs` is up to date when its fingerprint is the one of its
 ///   last success in this state directory and its `outputs` all exist.
 /// - `--force` runs everything.
@@ -33,7 +37,25 @@ final class UpToDate: Sendable {
   private let hashes: FileHashes
   private let cache: String
   private let warn: @Sendable (String) -> Void
-  private let state: Mutex<(fingerprints: [Int: String], records: FingerprintRecords, recorded: Bool)>
+  private let state: Mutex<State>
+
+  private struct State {
+    var fingerprints: [Int: String] = [:]
+    var records: FingerprintRecords
+    /// Whether a success was recorded, so that the records are written back.
+    var recorded = false
+    /// The inputs found by ``prefetch(_:workers:)``, by job.
+    var prefetched: [Int: Inputs] = [:]
+    /// The jobs that run, and those after them: their dependents look at their inputs again.
+    var touched: Set<Int> = []
+  }
+
+  /// A job's inputs as found: the digest of their paths and contents, and the patterns
+  /// that matched no file.
+  private struct Inputs: Sendable {
+    var digest: SIMD32<UInt8>
+    var unmatched: [String]
+  }
   /// The manifest's absolute path: the records' key.
   private let manifestKey: String
 
@@ -53,7 +75,64 @@ final class UpToDate: Sendable {
     hashes = FileHashes(path: cache + "/files")
     let records = FingerprintRecords(path: cache + "/fingerprints.json")
     for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
-    state = Mutex(([:], records, false))
+    state = Mutex(State(records: records))
+  }
+
+  /// Looks up the inputs of `jobs` with `workers` threads at once, before any job runs,
+  /// for those whose files' digests are all known (the files are not read here: the
+  /// first run hashes them when their jobs are about to start, as ever).
+  func prefetch(_ jobs: [Int], workers: Int) async {
+    if case .force = mode { return }
+    let candidates = jobs.filter { !graph.jobs[$0].inputs.isEmpty }
+    guard !candidates.isEmpty else { return }
+    let workers = max(1, min(workers, candidates.count))
+    let found = await withTaskGroup(of: [(Int, Inputs)].self) { group in
+      for worker in 0..<workers {
+        group.addTask {
+          stride(from: worker, to: candidates.count, by: workers).compactMap { position in
+            self.inputs(of: candidates[position], cachedOnly: true).map { (candidates[position], $0) }
+          }
+        }
+      }
+      var all: [(Int, Inputs)] = []
+      for await part in group { all += part }
+      return all
+    }
+    state.withLock { state in
+      for (job, inputs) in found { state.prefetched[job] = inputs }
+    }
+  }
+
+  /// The inputs of the job at `index` as they are now; with `cachedOnly`, `nil` when a
+  /// file's content would have to be read.
+  private func inputs(of index: Int, cachedOnly: Bool) -> Inputs? {
+    let job = graph.jobs[index]
+    let directory = manifest.workingDirectory(for: job)
+    let inside = directory.hasSuffix("/") ? directory : directory + "/"
+    var text: [UInt8] = []
+    var unmatched: [String] = []
+    for pattern in job.inputs {
+      let files = InputGlob.matches(pattern, in: directory)
+      if files.isEmpty { unmatched.append(pattern) }
+      for file in files {
+        // The path (relative to the cwd when inside it), then `=` and the content's
+        // 32-byte digest, or `unreadable`: paths hold no NUL.
+        text.append(
+          contentsOf: file.path.hasPrefix(inside)
+            ? file.path.utf8.dropFirst(inside.utf8.count) : file.path.utf8[...])
+        text.append(0)
+        if let digest = cachedOnly ? hashes.cachedDigest(of: file) : hashes.digest(of: file) {
+          text.append(UInt8(ascii: "="))
+          for i in 0..<32 { text.append(digest[i]) }
+        } else if cachedOnly {
+          return nil
+        } else {
+          text.append(contentsOf: "unreadable".utf8)
+        }
+        text.append(0x0A)
+      }
+    }
+    return Inputs(digest: SHA256.digest(text), unmatched: unmatched)
   }
 
   /// The fingerprint of the job at `index`, computed once.
@@ -73,38 +152,36 @@ final class UpToDate: Sendable {
     case .shell(let script): add(["shell"] + (job.shell ?? manifest.shell) + [script])
     case .argv(let argv): add(["argv"] + argv)
     }
-    let directory = manifest.workingDirectory(for: job)
-    add(["cwd", directory])
+    add(["cwd", manifest.workingDirectory(for: job)])
     var environment: [String: String] = [:]
     for variable in manifest.environment + job.environment { environment[variable.name] = variable.value }
     for (name, value) in environment.sorted(by: { $0.key < $1.key }) { add(["env", name, value]) }
-    let inside = directory.hasSuffix("/") ? directory : directory + "/"
-    for pattern in job.inputs {
-      let files = InputGlob.matches(pattern, in: directory)
-      if files.isEmpty { warn("job '\(job.id)': input '\(pattern)' matches no file") }
-      for file in files {
-        // `input`, the path (relative to the cwd when inside it), then `=` and the
-        // content's 32-byte digest, or `unreadable`: paths hold no NUL.
-        text.append(contentsOf: "input\0".utf8)
-        text.append(contentsOf: file.path.hasPrefix(inside) ? file.path.utf8.dropFirst(inside.utf8.count) : file.path.utf8[...])
-        text.append(0)
-        if let digest = hashes.digest(of: file) {
-          text.append(UInt8(ascii: "="))
-          for i in 0..<32 { text.append(digest[i]) }
-        } else {
-          text.append(contentsOf: "unreadable".utf8)
-        }
-        text.append(0x0A)
-      }
+    // What was found before anything ran holds unless a job this one needs (or one they
+    // need) ran since: it may have written these inputs.
+    let prefetched = state.withLock { state -> Inputs? in
+      if graph.needs[index].contains(where: { state.touched.contains($0) }) { state.touched.insert(index) }
+      return state.touched.contains(index) ? nil : state.prefetched[index]
     }
+    let inputs = prefetched ?? self.inputs(of: index, cachedOnly: false)!
+    for pattern in inputs.unmatched { warn("job '\(job.id)': input '\(pattern)' matches no file") }
+    text.append(contentsOf: "inputs\0".utf8)
+    for i in 0..<32 { text.append(inputs.digest[i]) }
+    text.append(0x0A)
     for (id, need) in needs { add(["need", id, need]) }
     let result = SHA256.hex(text)
     state.withLock { $0.fingerprints[index] = result }
     return result
   }
 
-  /// Why the job at `index` need not run, or `nil` if it must.
+  /// Why the job at `index` need not run, or `nil` if it must (and then it runs: jobs
+  /// after it look at their inputs again).
   func reason(toSkip index: Int) -> String? {
+    let reason = decide(index)
+    if reason == nil { state.withLock { _ = $0.touched.insert(index) } }
+    return reason
+  }
+
+  private func decide(_ index: Int) -> String? {
     let job = graph.jobs[index]
     switch mode {
     case .force:

@@ -139,7 +139,8 @@ public final class RunSession: Sendable {
       finishedAt: WallClock.now)
     report.executor = executor.name
     do throws(SystemFailure) {
-      try PriorDurations.record(report.successDurations, manifest: plan.manifest, stateDirectory: store.stateDirectory)
+      try PriorDurations.record(
+        report.successDurations, manifest: plan.manifest, stateDirectory: store.stateDirectory)
     } catch {
       // The durations only order the next run's jobs.
       _ = output.write(Self.warning("\(error); the next run orders jobs without them"), droppable: false)

@@ -57,6 +57,7 @@ final class EventDelivery: Sendable {
       }
       guard let events else { return }
       for event in events { tell(event) }
+      for observer in observers { observer.delivered() }
     }
   }
 

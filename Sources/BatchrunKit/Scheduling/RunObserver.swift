@@ -8,10 +8,13 @@ public protocol RunObserver: Sendable {
   func attemptWillRetry(_ job: Job, record: AttemptRecord)
   /// A job reached its final status (also for jobs skipped or cancelled without starting).
   func jobFinished(_ job: Job, result: JobResult)
+  /// The events posted so far have all been heard: a moment to write what was kept.
+  func delivered()
 }
 
 extension RunObserver {
   func attemptStarted(_ job: Job, attempt: Int, log: String) {}
   func attemptWillRetry(_ job: Job, record: AttemptRecord) {}
   func jobFinished(_ job: Job, result: JobResult) {}
+  public func delivered() {}
 }

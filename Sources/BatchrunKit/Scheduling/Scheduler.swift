@@ -59,9 +59,12 @@ public final class Scheduler: Sendable {
 
   /// Runs every selected job to a final status and returns them.
   public func run() async -> Outcome {
+    let workers = max(1, min(settings.concurrency, plan.selected.count))
+    if let upToDate = state.withLock({ $0.upToDate }) {
+      await upToDate.prefetch(plan.selected, workers: min(workers, ProcessorCount.online))
+    }
     state.withLock { $0.releaseInitialJobs() }
     events.deliver()
-    let workers = max(1, min(settings.concurrency, plan.selected.count))
     await withTaskGroup(of: Void.self) { group in
       for slot in 0..<workers {
         group.addTask { await self.work(slot: slot) }

@@ -29,6 +29,7 @@ enum JobRecordFile {
       (manifest, JSON.object(jobs.sorted { $0.key < $1.key }))
     }
     try RunStore.writeAtomically(
-      JSON.object([("version", .int(1)), ("manifests", .object(all))]).rendered(pretty: true) + "\n", to: path)
+      JSON.object([("version", .int(1)), ("manifests", .object(all))]).rendered(pretty: true) + "\n", to: path
+    )
   }
 }

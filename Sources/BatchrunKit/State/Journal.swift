@@ -1,7 +1,10 @@
 import Glibc
+import Synchronization
 
-/// `events.jsonl`: the run's journal, one JSON object per line, each appended with a
-/// single `write` so that a batchrun killed outright still leaves a record.
+/// `events.jsonl`: the run's journal, one JSON object per line. The lines of the events
+/// delivered together (a thousand up-to-date jobs decided at once, say) are appended with
+/// a single `write` before the deliverer moves on, so that a batchrun killed outright
+/// still leaves a record of whole lines.
 ///
 /// The first line (`run_started`) holds what a report needs beyond the jobs: the
 /// manifest, concurrency, host, and every selected job as "not finished". Each later
@@ -12,6 +15,8 @@ final class Journal: RunObserver {
   private let plan: Plan
   /// Masks secrets in every line.
   private let masker: SecretMasker
+  /// The lines of the events being delivered, written at ``delivered()``.
+  private let pending = Mutex<[UInt8]>([])
 
   /// Opens the journal and writes its first line
   /// (``JournalReplay/writeStartRecord(of:runID:settings:startedAt:to:)``).
@@ -45,6 +50,14 @@ final class Journal: RunObserver {
     }
     var line = masker.mask(value.bytes(pretty: false))
     line.append(UInt8(ascii: "\n"))
-    _ = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+    pending.withLock { $0 += line }
+  }
+
+  func delivered() {
+    let lines = pending.withLock { pending in
+      defer { pending.removeAll(keepingCapacity: true) }
+      return pending
+    }
+    if !lines.isEmpty { _ = lines.withUnsafeBytes { FileBytes.writeAll(fd, $0) } }
   }
 }

@@ -20,7 +20,8 @@ public struct PriorDurations: Sendable {
 
   /// The durations recorded for `manifest` in `stateDirectory`; `nil` if there are none.
   /// - Throws: why the file cannot be used (it cannot be read, or it is damaged).
-  public static func load(stateDirectory: String, manifest: Manifest) throws(SystemFailure) -> PriorDurations? {
+  public static func load(stateDirectory: String, manifest: Manifest) throws(SystemFailure) -> PriorDurations?
+  {
     switch JobRecordFile.read(path(stateDirectory: stateDirectory)) {
     case nil: return nil
     case .failure(let failure): throw failure
@@ -32,7 +33,9 @@ public struct PriorDurations: Sendable {
 
   /// Adds `measured` (seconds by job id) to the durations recorded for `manifest` in
   /// `stateDirectory`; the others stay. Nothing measured, nothing written.
-  static func record(_ measured: [String: Double], manifest: Manifest, stateDirectory: String) throws(SystemFailure) {
+  static func record(_ measured: [String: Double], manifest: Manifest, stateDirectory: String)
+    throws(SystemFailure)
+  {
     guard !measured.isEmpty else { return }
     let path = path(stateDirectory: stateDirectory)
     // A damaged file is replaced (its warning was given when the run started).

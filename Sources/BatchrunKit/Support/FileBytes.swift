@@ -11,15 +11,20 @@ public enum FileBytes {
     if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
       throw SystemFailure("cannot read", path: path, reason: "it is a directory")
     }
+    // A regular file's size is known: one buffer of that size (and a byte to see the end).
+    let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: size)
+    bytes.reserveCapacity(expected + 1)
+    let step = max(size, expected + 1)
     while true {
-      let count = chunk.withUnsafeMutableBytes { buffer in
-        retryingOnInterrupt { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+      let start = bytes.count
+      bytes.append(contentsOf: repeatElement(0, count: step))
+      let count = bytes.withUnsafeMutableBytes { buffer in
+        retryingOnInterrupt { Glibc.read(fd, buffer.baseAddress! + start, step) }
       }
+      bytes.removeLast(step - max(count, 0))
       if count < 0 { throw SystemFailure("cannot read", path: path) }
       if count == 0 { return bytes }
-      bytes += chunk[0..<count]
     }
   }
 

@@ -32,26 +32,32 @@ struct SHA256 {
   }
 
   /// The 64 hex digits of a digest (either case) as its 32 bytes; `nil` if they are not.
-  static func digest(hex digits: some Collection<UInt8>) -> SIMD32<UInt8>? {
+  static func digest(hex digits: UnsafeBufferPointer<UInt8>) -> SIMD32<UInt8>? {
     guard digits.count == 64 else { return nil }
-    func value(_ digit: UInt8) -> UInt8? {
-      switch digit {
-      case 0x30...0x39: digit - 0x30
-      case 0x61...0x66: digit - 0x61 + 10
-      case 0x41...0x46: digit - 0x41 + 10
-      default: nil
+    var digest = SIMD32<UInt8>()
+    let valid = withUnsafeMutableBytes(of: &digest) { out in
+      hexValues.withUnsafeBufferPointer { values in
+        var invalid: UInt8 = 0
+        for i in 0..<32 {
+          let high = values[Int(digits[2 * i])]
+          let low = values[Int(digits[2 * i + 1])]
+          invalid |= (high | low) & 0x10
+          out[i] = high << 4 | low & 0x0f
+        }
+        return invalid == 0
       }
     }
-    var digest = SIMD32<UInt8>()
-    var index = digits.startIndex
-    for i in 0..<32 {
-      guard let high = value(digits[index]) else { return nil }
-      index = digits.index(after: index)
-      guard let low = value(digits[index]) else { return nil }
-      index = digits.index(after: index)
-      digest[i] = high << 4 | low
+    return valid ? digest : nil
+  }
+
+  /// Each byte's value as a hex digit, 0x10 for the bytes that are none.
+  private static let hexValues: [UInt8] = (0...255).map { byte -> UInt8 in
+    switch byte {
+    case 0x30...0x39: UInt8(byte - 0x30)
+    case 0x61...0x66: UInt8(byte - 0x61 + 10)
+    case 0x41...0x46: UInt8(byte - 0x41 + 10)
+    default: 0x10
     }
-    return digest
   }
 
   /// The digest of `bytes`.
@@ -103,7 +109,8 @@ struct SHA256 {
   ) {
     for i in 0..<16 {
       let j = i * 4
-      w[i] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+      w[i] =
+        UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
     }
     for i in 16..<64 {
       let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)

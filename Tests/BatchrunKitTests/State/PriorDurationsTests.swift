@@ -21,7 +21,9 @@ struct PriorDurationsTests {
 
     try PriorDurations.record(["ok": 0.25, "slow": 3], manifest: first, stateDirectory: scratch.path)
     #expect(
-      try PriorDurations.load(stateDirectory: scratch.path, manifest: first)?.seconds == ["ok": 0.25, "slow": 3])
+      try PriorDurations.load(stateDirectory: scratch.path, manifest: first)?.seconds == [
+        "ok": 0.25, "slow": 3,
+      ])
     #expect(try PriorDurations.load(stateDirectory: scratch.path, manifest: second) == nil)
 
     // A run where nothing succeeded (all up to date, say) leaves them as they are.
@@ -49,10 +51,12 @@ struct PriorDurationsTests {
       _ = try PriorDurations.load(stateDirectory: scratch.path, manifest: manifest)
       Issue.record("a damaged file gave durations")
     } catch {
-      #expect("\(error)".hasPrefix("cannot use /") && "\(error)".hasSuffix("/cache/durations.json: it is damaged"))
+      #expect(
+        "\(error)".hasPrefix("cannot use /") && "\(error)".hasSuffix("/cache/durations.json: it is damaged"))
     }
     try PriorDurations.record(["ok": 0.25], manifest: manifest, stateDirectory: scratch.path)
-    #expect(try PriorDurations.load(stateDirectory: scratch.path, manifest: manifest)?.seconds == ["ok": 0.25])
+    #expect(
+      try PriorDurations.load(stateDirectory: scratch.path, manifest: manifest)?.seconds == ["ok": 0.25])
   }
 
   @Test("weights are finite whatever the durations; a job without one weighs the mean")

@@ -50,10 +50,11 @@ enum SlurmTestCluster {
     let script = root.appendingPathComponent("scripts/slurm-test-cluster").path
     var pid = pid_t()
     let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(script), strdup("start"), nil]
-    defer { arguments.forEach { free($0) } }
+    defer { for argument in arguments { free(argument) } }
     let spawned = posix_spawn(&pid, script, &actions, nil, arguments, environ)
     guard spawned == 0 else {
-      return .failure(Failure(description: "cannot run scripts/slurm-test-cluster: \(String(cString: strerror(spawned)))"))
+      return .failure(
+        Failure(description: "cannot run scripts/slurm-test-cluster: \(String(cString: strerror(spawned)))"))
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1, errno == EINTR {}
