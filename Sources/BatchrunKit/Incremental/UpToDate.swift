@@ -9,7 +9,7 @@ import Synchronization
 /// about to start, after its needs have run, so that inputs they write count.
 ///
 /// The files of jobs whose needs did not run are looked up before anything runs, on as
-/// many threads as the run has workers (``prefetch(_:workers:)``); a job that a job it
+/// many threads as the run has workers (``readAhead(_:workers:)``); a job that a job it
 /// needs (or one they need) ran before it looks again when it is about to start.
 ///
 /// - By default a job with `inputs` is up to date when its fingerprint is the one of its
@@ -34,7 +34,6 @@ final class UpToDate: Sendable {
   private let manifest: Manifest
   private let runID: String
   private let mode: Mode
-  private let hashes: FileHashes
   private let cache: String
   private let warn: @Sendable (String) -> Void
   private let state: Mutex<State>
@@ -46,15 +45,22 @@ final class UpToDate: Sendable {
     var recorded = false
     /// The inputs found by ``prefetch(_:workers:)``, by job.
     var prefetched: [Int: Inputs] = [:]
+    /// The inputs each fingerprint was taken with, by job.
+    var taken: [Int: Inputs] = [:]
+    /// The recorded file hashes, once read.
+    var hashes: FileHashes?
+    /// ``readAhead(_:workers:)`` under way.
+    var readingAhead: Task<Void, Never>?
     /// The jobs that run, and those after them: their dependents look at their inputs again.
     var touched: Set<Int> = []
   }
 
-  /// A job's inputs as found: the digest of their paths and contents, and the patterns
-  /// that matched no file.
+  /// A job's inputs as found: the digest of their paths and contents, the patterns that
+  /// matched no file, and whether its `outputs` all existed.
   private struct Inputs: Sendable {
     var digest: SIMD32<UInt8>
     var unmatched: [String]
+    var outputsExist: Bool
   }
   /// The manifest's absolute path: the records' key.
   private let manifestKey: String
@@ -72,16 +78,32 @@ final class UpToDate: Sendable {
     self.warn = warn
     self.cache = cache
     manifestKey = plan.manifest.absolutePath
-    hashes = FileHashes(path: cache + "/files")
     let records = FingerprintRecords(path: cache + "/fingerprints.json")
-    for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
+    if let problem = records.problem { warn(problem) }
     state = Mutex(State(records: records))
+  }
+
+  /// Starts reading the recorded file hashes, then looking up the inputs of `jobs`
+  /// (``prefetch(_:workers:)``), on other threads while the run gets ready; ``ready()``
+  /// waits for them. Without it, the hashes are read when first needed.
+  func readAhead(_ jobs: [Int], workers: Int) {
+    let path = cache + "/files"
+    let task = Task.detached {
+      self.keep(FileHashes(path: path))
+      await self.prefetch(jobs, workers: workers)
+    }
+    state.withLock { $0.readingAhead = task }
+  }
+
+  /// Returns once what ``readAhead(_:workers:)`` started is done.
+  func ready() async {
+    await state.withLock { $0.readingAhead }?.value
   }
 
   /// Looks up the inputs of `jobs` with `workers` threads at once, before any job runs,
   /// for those whose files' digests are all known (the files are not read here: the
   /// first run hashes them when their jobs are about to start, as ever).
-  func prefetch(_ jobs: [Int], workers: Int) async {
+  private func prefetch(_ jobs: [Int], workers: Int) async {
     if case .force = mode { return }
     let candidates = jobs.filter { !graph.jobs[$0].inputs.isEmpty }
     guard !candidates.isEmpty else { return }
@@ -103,12 +125,32 @@ final class UpToDate: Sendable {
     }
   }
 
+  /// The recorded file hashes: those read ahead, else read now.
+  private var hashes: FileHashes {
+    if let read = state.withLock({ $0.hashes }) { return read }
+    return keep(FileHashes(path: cache + "/files"))
+  }
+
+  /// Keeps `read` as the file hashes unless some were kept already (and warns once if
+  /// they are damaged).
+  @discardableResult
+  private func keep(_ read: FileHashes) -> FileHashes {
+    let (kept, isNew) = state.withLock { state in
+      if let kept = state.hashes { return (kept, false) }
+      state.hashes = read
+      return (read, true)
+    }
+    if isNew, let problem = kept.problem { warn(problem) }
+    return kept
+  }
+
   /// The inputs of the job at `index` as they are now; with `cachedOnly`, `nil` when a
   /// file's content would have to be read.
   private func inputs(of index: Int, cachedOnly: Bool) -> Inputs? {
     let job = graph.jobs[index]
     let directory = manifest.workingDirectory(for: job)
     let inside = directory.hasSuffix("/") ? directory : directory + "/"
+    let hashes = hashes
     var text: [UInt8] = []
     var unmatched: [String] = []
     for pattern in job.inputs {
@@ -132,7 +174,7 @@ final class UpToDate: Sendable {
         text.append(0x0A)
       }
     }
-    return Inputs(digest: SHA256.digest(text), unmatched: unmatched)
+    return Inputs(digest: SHA256.digest(text), unmatched: unmatched, outputsExist: outputsExist(job))
   }
 
   /// The fingerprint of the job at `index`, computed once.
@@ -163,6 +205,7 @@ final class UpToDate: Sendable {
       return state.touched.contains(index) ? nil : state.prefetched[index]
     }
     let inputs = prefetched ?? self.inputs(of: index, cachedOnly: false)!
+    state.withLock { $0.taken[index] = inputs }
     for pattern in inputs.unmatched { warn("job '\(job.id)': input '\(pattern)' matches no file") }
     text.append(contentsOf: "inputs\0".utf8)
     for i in 0..<32 { text.append(inputs.digest[i]) }
@@ -190,7 +233,7 @@ final class UpToDate: Sendable {
       guard !job.inputs.isEmpty else { return nil }
       let current = fingerprint(of: index)
       guard let record = state.withLock({ $0.records.record(manifest: manifestKey, job: job.id) }),
-        record.fingerprint == current, outputsExist(job)
+        record.fingerprint == current, state.withLock({ $0.taken[index]?.outputsExist }) ?? outputsExist(job)
       else { return nil }
       return "unchanged since run \(record.runID)"
     case .resume(let earlier, let done):
@@ -226,7 +269,7 @@ final class UpToDate: Sendable {
       try RunStore.makeDirectories(cache)
       try records.save()
     }
-    try hashes.save(in: cache)
+    try state.withLock { $0.hashes }?.save(in: cache)
   }
 
   private func outputsExist(_ job: Job) -> Bool {

@@ -108,6 +108,8 @@ public final class RunSession: Sendable {
       plan: plan, runID: runID, cache: store.stateDirectory + "/cache",
       mode: incremental,
       warn: { _ = warnings.write(Self.warning($0), droppable: false) })
+    upToDate.readAhead(
+      plan.selected, workers: max(1, min(options.settings.concurrency, ProcessorCount.online)))
     scheduler = Scheduler(
       plan: plan, settings: options.settings,
       executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),

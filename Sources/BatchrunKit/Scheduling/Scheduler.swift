@@ -60,9 +60,7 @@ public final class Scheduler: Sendable {
   /// Runs every selected job to a final status and returns them.
   public func run() async -> Outcome {
     let workers = max(1, min(settings.concurrency, plan.selected.count))
-    if let upToDate = state.withLock({ $0.upToDate }) {
-      await upToDate.prefetch(plan.selected, workers: min(workers, ProcessorCount.online))
-    }
+    await state.withLock({ $0.upToDate })?.ready()
     state.withLock { $0.releaseInitialJobs() }
     events.deliver()
     await withTaskGroup(of: Void.self) { group in

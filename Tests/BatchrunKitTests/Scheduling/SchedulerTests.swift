@@ -406,8 +406,11 @@ struct SchedulerTests {
         flaky: {run: './flaky', retries: 2}
         stubborn: {run: 'false', retries: 1}
         fine: {run: 'true', retries: 3}
-        sleepy: {run: 'sleep 100', retries: 1, timeout: 2s}
+        sleepy: {run: 'sleep 100', retries: 1, timeout: 5s}
       """
+    // The timeout also bounds the second attempt, which exits at once: 5 s leaves room for
+    // a harness starved by the rest of the suite (this failed once at 2 s, with the test
+    // taking 52 s).
     let executor = FakeExecutor([
       "flaky": [.exits(1), .killed(by: SIGKILL), .exits(0)],
       "stubborn": [.exits(4)],
