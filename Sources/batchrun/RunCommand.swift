@@ -133,8 +133,10 @@ struct RunCommand: AsyncParsableCommand {
     // kept for the run once it makes the run's directory.
     let relay = InterruptRelay()
     Batchrun.signals.handle { relay.receive($0) }
+    let store = stateDir.map(RunStore.init(stateDirectory:)) ?? RunStore(manifestPath: manifest)
+    // The records of earlier runs are read while the manifest is.
+    let cacheReader = dryRun ? nil : CacheReader(stateDirectory: store.stateDirectory)
     let loaded = try options.load(manifest)
-    let store = stateDir.map(RunStore.init(stateDirectory:)) ?? RunStore(manifest: loaded)
     let prior: PriorDurations?
     do throws(SystemFailure) {
       prior = try PriorDurations.load(stateDirectory: store.stateDirectory, manifest: loaded)
@@ -196,7 +198,8 @@ struct RunCommand: AsyncParsableCommand {
           stepSummary: environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 },
           incremental: incremental, jobserver: makeJobserver, servesJobserver: servesJobserver,
           console: output.style(environment: environment),
-          color: options.color.enabled(for: STDOUT_FILENO, environment: environment)),
+          color: options.color.enabled(for: STDOUT_FILENO, environment: environment),
+          cacheReader: cacheReader),
         executor: executor, output: console)
     } catch {
       Console.fail("\(error)", color: options.color)

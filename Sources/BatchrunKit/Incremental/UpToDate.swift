@@ -40,7 +40,8 @@ final class UpToDate: Sendable {
 
   private struct State {
     var fingerprints: [Int: String] = [:]
-    var records: FingerprintRecords
+    /// The fingerprints of successes, once read.
+    var records: FingerprintRecords?
     /// Whether a success was recorded, so that the records are written back.
     var recorded = false
     /// The inputs found by ``prefetch(_:workers:)``, by job.
@@ -78,18 +79,21 @@ final class UpToDate: Sendable {
     self.warn = warn
     self.cache = cache
     manifestKey = plan.manifest.absolutePath
-    let records = FingerprintRecords(path: cache + "/fingerprints.json")
-    if let problem = records.problem { warn(problem) }
-    state = Mutex(State(records: records))
+    state = Mutex(State())
   }
 
-  /// Starts reading the recorded file hashes, then looking up the inputs of `jobs`
-  /// (``prefetch(_:workers:)``), on other threads while the run gets ready; ``ready()``
-  /// waits for them. Without it, the hashes are read when first needed.
-  func readAhead(_ jobs: [Int], workers: Int) {
-    let path = cache + "/files"
+  /// Starts reading the records (or taking them from `reader`, which has been reading
+  /// them already), then looking up the inputs of `jobs` (``prefetch(_:workers:)``), on
+  /// other threads while the run gets ready; ``ready()`` waits for them. Without it, the
+  /// records are read when first needed.
+  func readAhead(_ jobs: [Int], workers: Int, reader: CacheReader? = nil) {
+    let cache = cache
     let task = Task.detached {
-      self.keep(FileHashes(path: path))
+      if let reader, reader.directory == cache {
+        self.keep(await reader.fileHashes, await reader.fingerprintRecords)
+      } else {
+        self.keep(FileHashes(path: cache + "/files"), FingerprintRecords(path: cache + "/fingerprints.json"))
+      }
       await self.prefetch(jobs, workers: workers)
     }
     state.withLock { $0.readingAhead = task }
@@ -128,20 +132,27 @@ final class UpToDate: Sendable {
   /// The recorded file hashes: those read ahead, else read now.
   private var hashes: FileHashes {
     if let read = state.withLock({ $0.hashes }) { return read }
-    return keep(FileHashes(path: cache + "/files"))
+    keep(FileHashes(path: cache + "/files"), FingerprintRecords(path: cache + "/fingerprints.json"))
+    return state.withLock { $0.hashes! }
   }
 
-  /// Keeps `read` as the file hashes unless some were kept already (and warns once if
-  /// they are damaged).
-  @discardableResult
-  private func keep(_ read: FileHashes) -> FileHashes {
-    let (kept, isNew) = state.withLock { state in
-      if let kept = state.hashes { return (kept, false) }
-      state.hashes = read
-      return (read, true)
+  /// Calls `body` with the fingerprints of successes (read now if they were not read
+  /// ahead), under the lock.
+  private func withRecords<T>(_ body: (inout FingerprintRecords) -> T) -> T {
+    _ = hashes
+    return state.withLock { body(&$0.records!) }
+  }
+
+  /// Keeps what was read unless something was kept already, and warns once of what is
+  /// damaged.
+  private func keep(_ hashes: FileHashes, _ records: FingerprintRecords) {
+    let isNew = state.withLock { state in
+      guard state.hashes == nil else { return false }
+      (state.hashes, state.records) = (hashes, records)
+      return true
     }
-    if isNew, let problem = kept.problem { warn(problem) }
-    return kept
+    guard isNew else { return }
+    for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
   }
 
   /// The inputs of the job at `index` as they are now; with `cachedOnly`, `nil` when a
@@ -232,7 +243,7 @@ final class UpToDate: Sendable {
     case .fingerprints:
       guard !job.inputs.isEmpty else { return nil }
       let current = fingerprint(of: index)
-      guard let record = state.withLock({ $0.records.record(manifest: manifestKey, job: job.id) }),
+      guard let record = withRecords({ $0.record(manifest: manifestKey, job: job.id) }),
         record.fingerprint == current, state.withLock({ $0.taken[index]?.outputsExist }) ?? outputsExist(job)
       else { return nil }
       return "unchanged since run \(record.runID)"
@@ -250,10 +261,8 @@ final class UpToDate: Sendable {
     let job = graph.jobs[index]
     guard !job.inputs.isEmpty else { return }
     let current = fingerprint(of: index)
-    state.withLock {
-      $0.records.set(.init(fingerprint: current, runID: runID), manifest: manifestKey, job: job.id)
-      $0.recorded = true
-    }
+    withRecords { $0.set(.init(fingerprint: current, runID: runID), manifest: manifestKey, job: job.id) }
+    state.withLock { $0.recorded = true }
   }
 
   /// The fingerprint computed for the job at `index`, if it was.
@@ -265,7 +274,7 @@ final class UpToDate: Sendable {
   /// (when one was new): a manifest without `inputs` leaves no `cache` directory.
   func save() throws(SystemFailure) {
     let (records, recorded) = state.withLock { ($0.records, $0.recorded) }
-    if recorded {
+    if recorded, let records {
       try RunStore.makeDirectories(cache)
       try records.save()
     }

@@ -18,6 +18,8 @@ public final class RunSession: Sendable {
     var incremental: IncrementalChoice
     /// make's jobserver, when the run draws its slots from one.
     var jobserver: JobserverClient?
+    /// The state directory's records, being read since before the manifest was.
+    var cacheReader: CacheReader?
     /// Serve a jobserver to the jobs (`--jobserver`): the run's budget, shared with them.
     var servesJobserver: Bool
     /// How the console shows the run.
@@ -29,8 +31,9 @@ public final class RunSession: Sendable {
       stepSummary: String? = nil, incremental: IncrementalChoice = .fingerprints,
       jobserver: JobserverClient? = nil, servesJobserver: Bool = false,
       console: ConsoleReporter.Style = .plain,
-      color: Bool = false
+      color: Bool = false, cacheReader: CacheReader? = nil
     ) {
+      self.cacheReader = cacheReader
       self.servesJobserver = servesJobserver
       self.jobserver = jobserver
       self.incremental = incremental
@@ -109,7 +112,8 @@ public final class RunSession: Sendable {
       mode: incremental,
       warn: { _ = warnings.write(Self.warning($0), droppable: false) })
     upToDate.readAhead(
-      plan.selected, workers: max(1, min(options.settings.concurrency, ProcessorCount.online)))
+      plan.selected, workers: max(1, min(options.settings.concurrency, ProcessorCount.online)),
+      reader: options.cacheReader)
     scheduler = Scheduler(
       plan: plan, settings: options.settings,
       executor: masker.isEmpty ? executor : SecretMaskingExecutor(executor, secrets: secrets),

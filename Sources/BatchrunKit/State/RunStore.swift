@@ -23,6 +23,12 @@ public struct RunStore: Sendable {
     self.init(stateDirectory: manifest.directory + "/.batchrun")
   }
 
+  /// The default state directory, `.batchrun` beside the manifest at `manifestPath`
+  /// (known before the manifest is read).
+  public init(manifestPath: String) {
+    self.init(stateDirectory: ManifestLoader.directory(of: manifestPath) + "/.batchrun")
+  }
+
   /// A new, sortable run id: the UTC start time and a random suffix.
   static func newRunID(at time: WallClock.Instant) -> String {
     let suffix = String(UInt32.random(in: 0...0xFFFF_FFFF), radix: 16)
