@@ -19,7 +19,11 @@ final class FileHashes: Sendable {
   static let header = "batchrun file hashes 1"
 
   private let path: String
-  private let entries: Mutex<(known: [String: Entry], changed: Bool)>
+  /// The hashes read from the file: never changed, so looked up without a lock (by
+  /// several threads at once, in a run's first moments).
+  private let recorded: [String: Entry]
+  /// The hashes taken in this run.
+  private let added = Mutex<[String: Entry]>([:])
   /// Why the recorded hashes could not be read, if they could not.
   let problem: String?
 
@@ -36,7 +40,7 @@ final class FileHashes: Sendable {
         problem = "\(path) is damaged; input files are hashed again"
       }
     }
-    entries = Mutex((known, false))
+    recorded = known
     self.problem = problem
   }
 
@@ -101,10 +105,12 @@ final class FileHashes: Sendable {
   /// The SHA-256 recorded for the file `match` found, if its size, modification time and
   /// inode are the ones recorded with it.
   func cachedDigest(of match: InputGlob.Match) -> SIMD32<UInt8>? {
-    guard let known = entries.withLock({ $0.known[match.path] }), known.size == match.size,
-      known.modified == match.modified, known.inode == match.inode
-    else { return nil }
-    return known.digest
+    func matching(_ entry: Entry?) -> SIMD32<UInt8>? {
+      guard let entry, entry.size == match.size, entry.modified == match.modified, entry.inode == match.inode
+      else { return nil }
+      return entry.digest
+    }
+    return matching(recorded[match.path]) ?? matching(added.withLock { $0[match.path] })
   }
 
   /// The SHA-256 of the file `match` found (read only when ``cachedDigest(of:)`` has
@@ -115,10 +121,8 @@ final class FileHashes: Sendable {
     let digest = SHA256.digest(bytes)
     // A path with a newline cannot be a line: it is hashed every time.
     guard !match.path.contains("\n") else { return digest }
-    entries.withLock {
-      $0.known[match.path] = Entry(
-        size: match.size, modified: match.modified, inode: match.inode, digest: digest)
-      $0.changed = true
+    added.withLock {
+      $0[match.path] = Entry(size: match.size, modified: match.modified, inode: match.inode, digest: digest)
     }
     return digest
   }
@@ -126,8 +130,9 @@ final class FileHashes: Sendable {
   /// Writes the hashes back, atomically, if any changed, creating `directory` (the
   /// file's) if need be.
   func save(in directory: String) throws(SystemFailure) {
-    let (known, changed) = entries.withLock { ($0.known, $0.changed) }
-    guard changed else { return }
+    let added = added.withLock { $0 }
+    guard !added.isEmpty else { return }
+    let known = recorded.merging(added) { _, new in new }
     try RunStore.makeDirectories(directory)
     var text = Self.header + "\n"
     for (name, entry) in known.sorted(by: { $0.key < $1.key }) {
