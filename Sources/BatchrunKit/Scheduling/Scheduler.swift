@@ -296,7 +296,8 @@ extension Scheduler {
     /// so that long chains of skipped jobs cannot overflow a stack.
     mutating func finalize(_ job: Int, _ result: JobResult) {
       var work = [(job, result)]
-      while var (job, result) = work.popLast() {
+      while let (job, finished) = work.popLast() {
+        var result = finished
         if let upToDate {
           result.fingerprint = upToDate.computed(job)
           if result.status == .succeeded { upToDate.succeeded(job) }
