@@ -1,7 +1,7 @@
 import BatchrunKit
 
 /// libFuzzer entry point for the report reader. The bytes are read the ways batchrun reads
-/// a report back: as a `report.json` (what `batchrun report` and `run`'s prior durations
+/// a report back: as a `report.json` (what `batchrun report`, `--resume` and `--from`
 /// read, ``ReportLoader/report(from:)``) and as a journal (`events.jsonl`, for a run
 /// without a report). Whatever they are, reading gives a report or a reason; a report
 /// read writes itself back to what it reads again, and every format of `batchrun report`
@@ -10,7 +10,7 @@ import BatchrunKit
 public func fuzzReport(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
 
-  // As a report.json, as `batchrun report` and `run` read one.
+  // As a report.json, as `batchrun report` reads one; its durations as weights.
   do {
     let report = try ReportLoader.report(from: bytes)
     precondition(

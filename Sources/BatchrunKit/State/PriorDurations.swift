@@ -13,6 +13,17 @@ public struct PriorDurations: Sendable {
     self.seconds = seconds
   }
 
+  /// The durations of the jobs that succeeded in `report` (those a run records); `nil`
+  /// if it has none.
+  public init?(report: ReportDocument) {
+    var seconds: [String: Double] = [:]
+    for job in report.jobs where job.status == .succeeded {
+      if let duration = job.durationSeconds { seconds[job.id] = duration }
+    }
+    if seconds.isEmpty { return nil }
+    self.init(seconds: seconds)
+  }
+
   /// The path of the durations file in `stateDirectory`.
   static func path(stateDirectory: String) -> String {
     stateDirectory + "/cache/durations.json"

@@ -265,6 +265,7 @@ struct ReportReaderTests {
     let text = TextReport.render(document)
     #expect(text.contains("critical path: ok\n"), "\(text)")
     #expect(text.contains("(exit 255)"))
+    #expect(PriorDurations(report: document)?.seconds == ["ok": 1e12])
   }
 
   @Test("the critical path of damaged needs: cycles and indices out of range are left out")
