@@ -41,13 +41,13 @@ struct IncrementalEndToEndTests {
   /// order among ready jobs follows earlier runs' durations).
   func run(
     _ manifest: String = Self.manifest(), _ arguments: [String] = [],
-    signals: [BatchrunProcess.ScheduledSignal] = []
+    signals: [BatchrunProcess.ScheduledSignal] = [], path: String = "m.yaml"
   ) async throws -> (result: BatchrunProcess.Result, ran: [String]) {
     try directory.write("m.yaml", manifest)
     let ranFile = directory.url.appendingPathComponent("ran.txt")
     try? FileManager.default.removeItem(at: ranFile)
     let result = try await BatchrunProcess.batchrun(
-      ["run", "m.yaml", "-j", "1"] + arguments, in: directory.url, signals: signals)
+      ["run", path, "-j", "1"] + arguments, in: directory.url, signals: signals)
     let ran =
       (try? String(contentsOf: ranFile, encoding: .utf8))?.split(separator: "\n").map(String.init).sorted()
       ?? []
@@ -79,6 +79,18 @@ struct IncrementalEndToEndTests {
     _ = try directory.write("stamp.txt", "2\n")
     #expect(try await run(manifest).ran == ["gen", "last"], "gen.txt changed by gen during the run")
     #expect(try await statuses() == ["gen": "succeeded", "mid": "up_to_date", "last": "succeeded"])
+  }
+
+  @Test("m.yaml and ./m.yaml are one manifest: the second run is up to date, and keeps the durations")
+  func oneManifestByTwoPaths() async throws {
+    #expect(try await run().ran == ["build", "plain", "test"])
+    #expect(try await run(path: "./m.yaml").ran == ["plain"])
+    #expect(try await run(path: "././m.yaml").ran == ["plain"])
+    let durations =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: state.appendingPathComponent("cache/durations.json"))) as? [String: Any]
+    let manifests = try #require(durations?["manifests"] as? [String: Any])
+    #expect(Array(manifests.keys) == [directory.url.appendingPathComponent("m.yaml").path])
   }
 
   @Test(

@@ -22,4 +22,13 @@ public enum Environment {
     defer { free(path) }
     return String(cString: path)
   }
+
+  /// `path` made absolute against the working directory, its leading `./`s dropped, so
+  /// that `m.yaml` and `./m.yaml` name the same file the same way.
+  static func absolute(_ path: String) -> String {
+    guard !path.hasPrefix("/") else { return path }
+    var relative = Substring(path)
+    while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+    return (currentDirectory ?? ".") + "/" + relative
+  }
 }

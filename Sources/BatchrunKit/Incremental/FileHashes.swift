@@ -57,29 +57,21 @@ final class FileHashes: Sendable {
         var end = start
         while end < bytes.count, bytes[end] != 0x0A { end += 1 }
         // SHA256 SIZE MTIME-NS INODE PATH: four fields ended by a space, then the path.
-        var spaces = (0, 0, 0, 0)
-        var found = 0
-        var index = start
-        while found < 4, index < end {
-          if bytes[index] == 0x20 {
-            switch found {
-            case 0: spaces.0 = index
-            case 1: spaces.1 = index
-            case 2: spaces.2 = index
-            default: spaces.3 = index
-            }
-            found += 1
-          }
-          index += 1
+        func space(from index: Int) -> Int? {
+          var index = index
+          while index < end, bytes[index] != 0x20 { index += 1 }
+          return index < end ? index : nil
         }
-        let field = spaces.3 + 1
-        guard found == 4, field < end,
-          let digest = SHA256.digest(hex: UnsafeBufferPointer(rebasing: bytes[start..<spaces.0])),
-          let size = number(bytes[spaces.0 + 1..<spaces.1]),
-          let modified = number(bytes[spaces.1 + 1..<spaces.2]),
-          let inode = number(bytes[spaces.2 + 1..<spaces.3])
+        guard let hashEnd = space(from: start), let sizeEnd = space(from: hashEnd + 1),
+          let modifiedEnd = space(from: sizeEnd + 1), let inodeEnd = space(from: modifiedEnd + 1),
+          inodeEnd + 1 < end,
+          let digest = SHA256.digest(hex: UnsafeBufferPointer(rebasing: bytes[start..<hashEnd])),
+          let size = number(bytes[hashEnd + 1..<sizeEnd]),
+          let modified = number(bytes[sizeEnd + 1..<modifiedEnd]),
+          let inode = number(bytes[modifiedEnd + 1..<inodeEnd])
         else { return nil }
-        known[String(decoding: UnsafeBufferPointer(rebasing: bytes[field..<end]), as: UTF8.self)] = Entry(
+        let path = UnsafeBufferPointer(rebasing: bytes[inodeEnd + 1..<end])
+        known[String(decoding: path, as: UTF8.self)] = Entry(
           size: size, modified: modified, inode: inode, digest: digest)
         start = end + 1
       }

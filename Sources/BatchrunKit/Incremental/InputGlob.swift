@@ -31,8 +31,9 @@ enum InputGlob {
     found.sort { $0.path < $1.path }
     // `**` reaches a file along more than one path (`src/**` through `src` and `src/deep`).
     if parts.contains("**") {
-      found = found.enumerated().filter { $0.offset == 0 || found[$0.offset - 1].path != $0.element.path }
-        .map(\.element)
+      found = found.reduce(into: []) { unique, match in
+        if unique.last?.path != match.path { unique.append(match) }
+      }
     }
     return found
   }

@@ -46,8 +46,8 @@ final class UpToDate: Sendable {
     var recorded = false
     /// The inputs found by ``prefetch(_:workers:)``, by job.
     var prefetched: [Int: Inputs] = [:]
-    /// The inputs each fingerprint was taken with, by job.
-    var taken: [Int: Inputs] = [:]
+    /// Whether each job's `outputs` all existed when its fingerprint was taken.
+    var outputsExisted: [Int: Bool] = [:]
     /// The recorded file hashes, once read.
     var hashes: FileHashes?
     /// ``readAhead(_:workers:)`` under way.
@@ -129,17 +129,21 @@ final class UpToDate: Sendable {
     }
   }
 
-  /// The recorded file hashes: those read ahead, else read now.
-  private var hashes: FileHashes {
-    if let read = state.withLock({ $0.hashes }) { return read }
+  /// Reads the records now if they were not read ahead (``preview`` reads nothing ahead).
+  private func readIfNeeded() {
+    guard state.withLock({ $0.hashes == nil }) else { return }
     keep(FileHashes(path: cache + "/files"), FingerprintRecords(path: cache + "/fingerprints.json"))
+  }
+
+  /// The recorded file hashes.
+  private var hashes: FileHashes {
+    readIfNeeded()
     return state.withLock { $0.hashes! }
   }
 
-  /// Calls `body` with the fingerprints of successes (read now if they were not read
-  /// ahead), under the lock.
+  /// Calls `body` with the fingerprints of successes, under the lock.
   private func withRecords<T>(_ body: (inout FingerprintRecords) -> T) -> T {
-    _ = hashes
+    readIfNeeded()
     return state.withLock { body(&$0.records!) }
   }
 
@@ -155,10 +159,15 @@ final class UpToDate: Sendable {
     for problem in [hashes.problem, records.problem].compactMap({ $0 }) { warn(problem) }
   }
 
+  /// What a job without `inputs` has: nothing to look up, and its outputs do not count.
+  private static let none = Inputs(digest: SHA256.digest([]), unmatched: [], outputsExist: false)
+
   /// The inputs of the job at `index` as they are now; with `cachedOnly`, `nil` when a
   /// file's content would have to be read.
   private func inputs(of index: Int, cachedOnly: Bool) -> Inputs? {
     let job = graph.jobs[index]
+    // Every job is fingerprinted as it starts: one without inputs costs no lookup.
+    guard !job.inputs.isEmpty else { return Self.none }
     let directory = manifest.workingDirectory(for: job)
     let inside = directory.hasSuffix("/") ? directory : directory + "/"
     let hashes = hashes
@@ -216,14 +225,16 @@ final class UpToDate: Sendable {
       return state.touched.contains(index) ? nil : state.prefetched[index]
     }
     let inputs = prefetched ?? self.inputs(of: index, cachedOnly: false)!
-    state.withLock { $0.taken[index] = inputs }
     for pattern in inputs.unmatched { warn("job '\(job.id)': input '\(pattern)' matches no file") }
     text.append(contentsOf: "inputs\0".utf8)
     for i in 0..<32 { text.append(inputs.digest[i]) }
     text.append(0x0A)
     for (id, need) in needs { add(["need", id, need]) }
     let result = SHA256.hex(text)
-    state.withLock { $0.fingerprints[index] = result }
+    state.withLock {
+      $0.fingerprints[index] = result
+      $0.outputsExisted[index] = inputs.outputsExist
+    }
     return result
   }
 
@@ -244,7 +255,7 @@ final class UpToDate: Sendable {
       guard !job.inputs.isEmpty else { return nil }
       let current = fingerprint(of: index)
       guard let record = withRecords({ $0.record(manifest: manifestKey, job: job.id) }),
-        record.fingerprint == current, state.withLock({ $0.taken[index]?.outputsExist }) ?? outputsExist(job)
+        record.fingerprint == current, state.withLock({ $0.outputsExisted[index] == true })
       else { return nil }
       return "unchanged since run \(record.runID)"
     case .resume(let earlier, let done):

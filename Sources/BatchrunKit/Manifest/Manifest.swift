@@ -3,9 +3,7 @@ public struct Manifest: Sendable {
   /// The path the manifest was loaded from, as given.
   var path: String
   /// The manifest's absolute path: what the records in `<state-dir>/cache/` are kept under.
-  var absolutePath: String {
-    path.hasPrefix("/") ? path : (Environment.currentDirectory ?? ".") + "/" + path
-  }
+  var absolutePath: String { Environment.absolute(path) }
   /// The absolute directory holding the manifest; jobs' `cwd` is relative to it.
   var directory: String
   /// The manifest's `name`, else its file name without the extension.

@@ -51,9 +51,7 @@ public enum ManifestLoader {
 
   /// The absolute directory holding `path`.
   static func directory(of path: String) -> String {
-    var relative = Substring(path)
-    while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
-    let absolute = path.hasPrefix("/") ? path : (Environment.currentDirectory ?? ".") + "/" + relative
+    let absolute = Environment.absolute(path)
     let slash = absolute.lastIndex(of: "/")!
     return slash == absolute.startIndex ? "/" : String(absolute[..<slash])
   }

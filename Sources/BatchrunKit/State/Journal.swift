@@ -55,7 +55,7 @@ final class Journal: RunObserver {
 
   func delivered() {
     let lines = pending.withLock { pending in
-      defer { pending.removeAll(keepingCapacity: true) }
+      defer { pending = [] }
       return pending
     }
     if !lines.isEmpty { _ = lines.withUnsafeBytes { FileBytes.writeAll(fd, $0) } }

@@ -51,9 +51,8 @@ public struct PriorDurations: Sendable {
     let path = path(stateDirectory: stateDirectory)
     // A damaged file is replaced (its warning was given when the run started).
     var all = (try? JobRecordFile.read(path)?.get()) ?? [:]
-    var jobs = all[manifest.absolutePath] ?? [:]
-    for (id, seconds) in measured { jobs[id] = .double(seconds) }
-    all[manifest.absolutePath] = jobs
+    let key = manifest.absolutePath
+    for (id, seconds) in measured { all[key, default: [:]][id] = .double(seconds) }
     try RunStore.makeDirectories(stateDirectory + "/cache")
     try JobRecordFile.write(all, to: path)
   }

@@ -10,17 +10,12 @@ public struct RunStore: Sendable {
 
   /// - Parameter stateDirectory: absolute, or relative to the current directory.
   public init(stateDirectory: String) {
-    if stateDirectory.hasPrefix("/") {
-      self.stateDirectory = stateDirectory
-    } else {
-      let relative = stateDirectory.hasPrefix("./") ? String(stateDirectory.dropFirst(2)) : stateDirectory
-      self.stateDirectory = (Environment.currentDirectory ?? ".") + "/" + relative
-    }
+    self.stateDirectory = Environment.absolute(stateDirectory)
   }
 
   /// The default state directory: `.batchrun` beside the manifest.
   public init(manifest: Manifest) {
-    self.init(stateDirectory: manifest.directory + "/.batchrun")
+    self.init(manifestPath: manifest.path)
   }
 
   /// The default state directory, `.batchrun` beside the manifest at `manifestPath`

@@ -11,7 +11,8 @@ enum Directory {
   /// as `readdir` says (`nil` when it does not know: ask `stat`).
   static func typedEntries(of directory: String) -> [(name: String, isDirectory: Bool?)] {
     var entries: [(name: String, isDirectory: Bool?)] = []
-    forEachEntry(of: directory) { _, name, isDirectory in entries.append((String(cString: name), isDirectory))
+    forEachEntry(of: directory) { _, name, isDirectory in
+      entries.append((String(cString: name), isDirectory))
     }
     return entries
   }

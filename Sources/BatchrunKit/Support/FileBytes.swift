@@ -11,13 +11,14 @@ public enum FileBytes {
     if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
       throw SystemFailure("cannot read", path: path, reason: "it is a directory")
     }
-    // A regular file's size is known: one buffer of that size (and a byte to see the end).
+    // A regular file's size is known: it is read into one buffer, with room for the read
+    // that sees its end (or what it grew by meanwhile).
     let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(expected + 1)
-    let step = max(size, expected + 1)
+    bytes.reserveCapacity(expected + size)
     while true {
       let start = bytes.count
+      let step = max(size, expected + 1 - start)
       bytes.append(contentsOf: repeatElement(0, count: step))
       let count = bytes.withUnsafeMutableBytes { buffer in
         retryingOnInterrupt { Glibc.read(fd, buffer.baseAddress! + start, step) }

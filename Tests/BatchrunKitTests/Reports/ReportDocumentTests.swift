@@ -72,7 +72,10 @@ struct ReportDocumentTests {
   func missingCriticalPathReadsBack() async throws {
     let run = try await ReportSchemaTests.variedRun()
     let full = run.report.document.json()
-    guard case .object(let members) = full else { throw CancellationError() }
+    guard case .object(let members) = full else {
+      Issue.record("a report is not an object: \(full)")
+      return
+    }
     for json in [
       JSON.object(members.filter { $0.0 != "critical_path" }),
       full.setting("critical_path", .object([("jobs", .array([]))])),
